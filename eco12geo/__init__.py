@@ -1,0 +1,46 @@
+"""eco12geo: check territorial spatial-planning layers (三区三线) against a plan.
+
+Read the plan's layers (shapefile, GeoPackage, GeoJSON, FileGDB), measure their
+ellipsoidal areas per unit, validate them against the plan's rules and draw
+them on offline HTML maps.
+"""
+
+from __future__ import annotations
+
+from ._log import logger
+from .audit import Audit, audit
+from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, PlanError
+from .io import LayerSource, detect_encoding, discover_layers, read_layer
+from .layerset import LayerSet, harmonize, load_layers
+from .measure import ellipsoidal_area, ellipsoidal_length, gk_zone_epsg, planar_area
+from .plan import Figure, LayerDef, Plan, RuleDef, load_plan
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Audit",
+    "CRSError",
+    "Eco12GeoError",
+    "Figure",
+    "GeometryTypeError",
+    "InputError",
+    "LayerDef",
+    "LayerSet",
+    "LayerSource",
+    "Plan",
+    "PlanError",
+    "RuleDef",
+    "__version__",
+    "audit",
+    "detect_encoding",
+    "discover_layers",
+    "ellipsoidal_area",
+    "ellipsoidal_length",
+    "gk_zone_epsg",
+    "harmonize",
+    "load_layers",
+    "load_plan",
+    "logger",
+    "planar_area",
+    "read_layer",
+]

@@ -1,0 +1,364 @@
+"""Area audit: every layer's ellipsoidal area, per unit (regiment), against the plan.
+
+No I/O here: :func:`audit` takes a :class:`~eco12geo.layerset.LayerSet` and
+returns an :class:`Audit`; :mod:`eco12geo.report` writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from .errors import InputError
+from .layerset import LayerSet
+from .measure import ellipsoidal_area, ellipsoidal_length, planar_area
+from .overlay import intersect_pairs, repair
+from .plan import Figure, Plan
+
+__all__ = ["Audit", "FigureCheck", "LayerAudit", "UnitAudit", "audit", "feature_areas", "unit_names"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class LayerAudit:
+    """Totals of one layer."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    geometry: str
+    features: int
+    area_m2: float
+    planar_area_m2: float
+    planar_crs: list[str]
+    length_m: float
+    outside_units_m2: float | None
+    recorded_m2: float | None
+    recorded_mismatches: int
+    repaired: int
+    source: str
+    source_crs: str
+
+
+@dataclass
+class UnitAudit:
+    """One unit: its own area and the area of each layer inside it."""
+
+    unit: str
+    area_m2: float
+    planar_area_m2: float
+    layers: dict[str, float]
+    lengths_m: dict[str, float]
+
+
+@dataclass
+class FigureCheck:
+    """One plan figure against the computed value."""
+
+    figure: str
+    layer: str | None
+    quantity: str
+    kind: str
+    target: float
+    value: float | None
+    status: str
+    diff: float | None
+    unit: str
+    year: int | None
+    source: str
+    text: str = ""
+
+    @property
+    def is_area(self) -> bool:
+        """True for area figures (the ones listed as ``targets`` in audit.json)."""
+        return self.quantity == "area"
+
+
+@dataclass
+class Audit:
+    """The area audit of one set of layers."""
+
+    plan_id: str
+    plan_version: str
+    crs: str
+    territory_m2: float
+    unit_field: str | None
+    layers: dict[str, LayerAudit]
+    units: list[UnitAudit]
+    figures: list[FigureCheck]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``audit.json`` document (schema_version 1, INTERFACE.md)."""
+        layers = {}
+        for k, la in self.layers.items():
+            d: dict[str, Any] = {
+                "area_m2": round(la.area_m2, 2),
+                "features": la.features,
+                "name_zh": la.name_zh,
+                "name_en": la.name_en,
+                "geometry": la.geometry,
+                "planar_area_m2": round(la.planar_area_m2, 2),
+                "planar_crs": la.planar_crs,
+                "source": la.source,
+                "source_crs": la.source_crs,
+            }
+            if la.geometry == "line":
+                d["length_m"] = round(la.length_m, 2)
+            if la.outside_units_m2 is not None:
+                d["outside_units_m2"] = round(la.outside_units_m2, 2)
+            if la.recorded_m2 is not None:
+                d["recorded_m2"] = round(la.recorded_m2, 2)
+                d["recorded_diff_m2"] = round(la.recorded_m2 - la.area_m2, 2)
+                d["recorded_mismatches"] = la.recorded_mismatches
+            if la.repaired:
+                d["repaired_in_memory"] = la.repaired
+            layers[k] = d
+        units = [
+            {
+                "unit": u.unit,
+                "area_m2": round(u.area_m2, 2),
+                "planar_area_m2": round(u.planar_area_m2, 2),
+                "layers": {k: round(v, 2) for k, v in u.layers.items()},
+                **({"lengths_m": {k: round(v, 2) for k, v in u.lengths_m.items()}} if u.lengths_m else {}),
+            }
+            for u in self.units
+        ]
+        targets = [
+            {
+                "layer": f.layer,
+                "target_m2": round(f.target, 2),
+                "kind": f.kind,
+                "source": f.source,
+                "figure": f.figure,
+                "year": f.year,
+                "value_m2": None if f.value is None else round(f.value, 2),
+                "diff_m2": None if f.diff is None else round(f.diff, 2),
+                "status": f.status,
+            }
+            for f in self.figures
+            if f.is_area
+        ]
+        others = [
+            {
+                "figure": f.figure,
+                "layer": f.layer,
+                "quantity": f.quantity,
+                "kind": f.kind,
+                "target": f.target,
+                "value": None if f.value is None else round(f.value, 6),
+                "diff": None if f.diff is None else round(f.diff, 6),
+                "unit": f.unit,
+                "status": f.status,
+                "year": f.year,
+                "source": f.source,
+            }
+            for f in self.figures
+            if not f.is_area
+        ]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "plan": {"id": self.plan_id, "version": self.plan_version},
+            "crs": self.crs,
+            "territory_m2": round(self.territory_m2, 2),
+            "unit_field": self.unit_field,
+            "layers": layers,
+            "units": units,
+            "targets": targets,
+            "figures": others,
+            "notes": list(self.notes),
+        }
+
+
+def feature_areas(layers: LayerSet, key: str, densify_m: float = 100.0) -> np.ndarray:
+    """Return the ellipsoidal area (m²) of every feature of one layer (invalid ones repaired)."""
+    gdf = layers[key]
+    geoms, _ = repair(np.asarray(gdf.geometry.values, dtype=object))
+    return ellipsoidal_area(geoms, layers.crs, densify_m)
+
+
+def unit_names(units: pd.DataFrame, field_name: str) -> list[str]:
+    """Return the unit names of a units layer, checking the field exists."""
+    if field_name not in units.columns:
+        fields = ", ".join(c for c in units.columns if c != units.geometry.name)
+        raise InputError(
+            f"the units layer has no field '{field_name}'; pick the name field with --unit-field (fields: {fields})"
+        )
+    return [("" if pd.isna(v) else str(v)).strip() for v in units[field_name]]
+
+
+def _check(fig: Figure, value: float | None, tol: float) -> FigureCheck:
+    target = fig.value_si if fig.quantity in {"area", "length"} else fig.value
+    if value is None:
+        status, diff = "no_data", None
+    else:
+        diff = value - target
+        t = tol if fig.quantity == "area" else (tol / 1e3 if fig.quantity == "length" else 1e-9)
+        if fig.kind == "min":
+            status = "met" if diff >= -t else "short"
+        elif fig.kind == "max":
+            status = "met" if diff <= t else "over"
+        else:
+            status = "met" if abs(diff) <= t else ("short" if diff < 0 else "over")
+    return FigureCheck(
+        figure=fig.id,
+        layer=fig.layer,
+        quantity=fig.quantity,
+        kind=fig.kind,
+        target=target,
+        value=value,
+        status=status,
+        diff=diff,
+        unit={"area": "m2", "length": "m"}.get(fig.quantity, fig.unit),
+        year=fig.year,
+        source=fig.section,
+        text=fig.text,
+    )
+
+
+def audit(
+    layers: LayerSet,
+    plan: Plan,
+    *,
+    units_key: str = "units",
+    unit_field: str | None = None,
+    targets: bool = True,
+) -> Audit:
+    """Compute the area audit.
+
+    Parameters
+    ----------
+    layers
+        The layers, in one working CRS.
+    plan
+        The plan giving layer definitions, figures and tolerances.
+    units_key
+        Key of the layer that splits the audit (the regiments).
+    unit_field
+        Field holding the unit name; default the plan's.
+    targets
+        Check the plan's figures (False for partial extracts, ``--no-targets``).
+
+    Returns
+    -------
+    Audit
+    """
+    densify_m = plan.tolerances.get("densify_m", 100.0)
+    crs: CRS = layers.crs
+    field_name = unit_field or plan.unit_field
+    notes = list(layers.notes)
+
+    unit_geoms = None
+    names: list[str] = []
+    if units_key in layers:
+        ugdf = layers[units_key]
+        names = unit_names(ugdf, field_name)
+        unit_geoms, bad = repair(np.asarray(ugdf.geometry.values, dtype=object))
+        if bad.any():
+            notes.append(f"{units_key}: {int(bad.sum())} invalid polygon(s) repaired in memory for the audit")
+    else:
+        notes.append("no units layer: areas are not split by unit (give --units PATH or a 'units' layer)")
+
+    la_out: dict[str, LayerAudit] = {}
+    per_unit: dict[str, np.ndarray] = {}
+    per_unit_len: dict[str, np.ndarray] = {}
+    for key in layers.keys():
+        gdf = layers[key]
+        d = plan.layers[key]
+        geoms, bad = repair(np.asarray(gdf.geometry.values, dtype=object))
+        if bad.any() and key != units_key:
+            notes.append(f"{key}: {int(bad.sum())} invalid geometr{'y' if bad.sum() == 1 else 'ies'} repaired in memory for the audit")
+        areas = ellipsoidal_area(geoms, crs, densify_m)
+        parea, pepsg = planar_area(geoms, crs, densify_m)
+        length = ellipsoidal_length(geoms, crs, densify_m) if d.geometry == "line" else np.zeros(len(geoms))
+        recorded = None
+        mismatches = 0
+        if d.area_field and d.area_field in gdf.columns:
+            mj = pd.to_numeric(gdf[d.area_field], errors="coerce").to_numpy(dtype=float)
+            if np.isfinite(mj).any():
+                recorded = float(np.nansum(mj))
+                rel = np.abs(mj - areas) / np.maximum(areas, 1.0)
+                mismatches = int(np.sum(np.isfinite(mj) & (rel > plan.tolerances["recorded_area_relative"])))
+        outside = None
+        if unit_geoms is not None and key != units_key:
+            ia, iu, pieces = intersect_pairs(geoms, unit_geoms)
+            if d.geometry == "line":
+                plen = ellipsoidal_length(pieces, crs, densify_m)
+                per_unit_len[key] = np.bincount(iu, weights=plen, minlength=len(unit_geoms))
+                outside = None
+            else:
+                pa = ellipsoidal_area(pieces, crs, densify_m)
+                per_unit[key] = np.bincount(iu, weights=pa, minlength=len(unit_geoms))
+                outside = float(areas.sum() - per_unit[key].sum())
+        la_out[key] = LayerAudit(
+            key=key,
+            name_zh=d.name_zh,
+            name_en=d.name_en,
+            geometry=d.geometry,
+            features=len(gdf),
+            area_m2=float(areas.sum()),
+            planar_area_m2=float(parea.sum()),
+            planar_crs=[f"EPSG:{z}" for z in sorted(set(pepsg.tolist()) - {0})],
+            length_m=float(length.sum()),
+            outside_units_m2=outside,
+            recorded_m2=recorded,
+            recorded_mismatches=mismatches,
+            repaired=int(bad.sum()),
+            source=layers.sources.get(key, ""),
+            source_crs=layers.source_crs.get(key, ""),
+        )
+        if key == units_key:
+            unit_area, unit_parea = areas, parea
+
+    units_out: list[UnitAudit] = []
+    if unit_geoms is not None:
+        for i, name in enumerate(names):
+            units_out.append(
+                UnitAudit(
+                    unit=name,
+                    area_m2=float(unit_area[i]),
+                    planar_area_m2=float(unit_parea[i]),
+                    layers={k: float(v[i]) for k, v in per_unit.items()},
+                    lengths_m={k: float(v[i]) for k, v in per_unit_len.items()},
+                )
+            )
+
+    checks: list[FigureCheck] = []
+    if targets:
+        tol = plan.tolerances.get("target_m2", 0.0)
+        for fig in plan.figures:
+            value: float | None = None
+            la = la_out.get(fig.layer or "")
+            if fig.quantity == "area" and la is not None:
+                value = la.area_m2
+            elif fig.quantity == "share" and la is not None:
+                value = 100.0 * la.area_m2 / plan.territory_m2
+            elif fig.quantity == "length" and la is not None:
+                value = la.length_m
+            elif fig.quantity == "count" and la is not None:
+                value = float(la.features)
+            elif fig.quantity == "ratio" and la is not None and fig.reference_layer in la_out:
+                ref = la_out[fig.reference_layer].area_m2
+                value = la.area_m2 / ref if ref > 0 else None
+            checks.append(_check(fig, value, tol))
+    else:
+        notes.append("plan targets not checked (--no-targets)")
+
+    crs_label = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
+    return Audit(
+        plan_id=plan.id,
+        plan_version=plan.version,
+        crs=crs_label,
+        territory_m2=plan.territory_m2,
+        unit_field=field_name if unit_geoms is not None else None,
+        layers=la_out,
+        units=units_out,
+        figures=checks,
+        notes=notes,
+    )

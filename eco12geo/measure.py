@@ -1,0 +1,187 @@
+"""Ellipsoidal (椭球面积) and planar Gauss–Krüger areas and lengths.
+
+Areas are taken on the ellipsoid of the layer's datum (GRS80/CGCS2000 for
+EPSG:4490 and its Gauss–Krüger zones): edges are first densified in the
+layer's own CRS, so that the straight edges of a projected polygon are
+followed, then the geometry is brought to the datum's geographic CRS and
+measured with :class:`pyproj.Geod`.  Planar areas are taken in the CGCS2000
+3-degree Gauss–Krüger zone whose central meridian is nearest the feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from pyproj import CRS, Geod, Transformer
+
+from .errors import CRSError
+
+__all__ = [
+    "densify",
+    "ellipsoidal_area",
+    "ellipsoidal_length",
+    "gk_zone_epsg",
+    "planar_area",
+    "to_geographic",
+    "transform_geometries",
+]
+
+#: metres per degree of latitude, only used to turn a densify length into degrees
+_M_PER_DEG = 111_320.0
+#: EPSG code of "CGCS2000 / 3-degree Gauss-Kruger CM 75E"; CM 78E is +1, … CM 135E is 4554
+_GK_CM75 = 4534
+
+
+def gk_zone_epsg(lon: float) -> int:
+    """Return the EPSG code of the CGCS2000 3-degree GK zone (no zone prefix) containing ``lon``.
+
+    Parameters
+    ----------
+    lon
+        Longitude in degrees east.
+
+    Returns
+    -------
+    int
+        4534 (CM 75°E) … 4554 (CM 135°E); 87°E gives 4538, 90°E gives 4539.
+    """
+    cm = 3 * round(lon / 3.0)
+    if not 75 <= cm <= 135:
+        raise CRSError(
+            f"longitude {lon:.4f} lies outside the CGCS2000 3-degree Gauss–Krüger zones "
+            "(CM 75°E–135°E); check the layer's CRS"
+        )
+    return _GK_CM75 + (cm - 75) // 3
+
+
+def _xy_func(transformer: Transformer) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+    def func(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return func
+
+
+def densify(geoms: NDArray[np.object_], crs: CRS, densify_m: float) -> NDArray[np.object_]:
+    """Insert vertices so no edge is longer than ``densify_m`` metres (in the layer's units)."""
+    if densify_m <= 0:
+        return geoms
+    step = densify_m / _M_PER_DEG if crs.is_geographic else densify_m
+    return shapely.segmentize(geoms, step)
+
+
+def transform_geometries(
+    geoms: NDArray[np.object_], src: CRS, dst: CRS, densify_m: float = 0.0
+) -> NDArray[np.object_]:
+    """Densify in ``src`` then transform every coordinate to ``dst`` (x = lon/easting)."""
+    geoms = np.asarray(geoms, dtype=object)
+    if src == dst:
+        return geoms
+    dense = densify(geoms, src, densify_m)
+    t = Transformer.from_crs(src, dst, always_xy=True)
+    out = shapely.transform(dense, _xy_func(t))
+    coords = shapely.get_coordinates(out)
+    if coords.size and not np.isfinite(coords).all():
+        raise CRSError(
+            f"coordinates could not be transformed from {src.to_string()} to {dst.to_string()}; "
+            "check the layer's declared CRS"
+        )
+    return out
+
+
+def to_geographic(geoms: NDArray[np.object_], crs: CRS, densify_m: float) -> NDArray[np.object_]:
+    """Densify in ``crs`` and return the geometries in the datum's geographic CRS (lon, lat)."""
+    geog = crs.geodetic_crs
+    if geog is None:  # pragma: no cover - every projected CRS pyproj builds has one
+        raise CRSError(f"CRS {crs.to_string()} has no geographic CRS; areas cannot be taken")
+    if crs.is_geographic:
+        return densify(np.asarray(geoms, dtype=object), crs, densify_m)
+    return transform_geometries(geoms, crs, geog, densify_m)
+
+
+def _geod(crs: CRS) -> Geod:
+    return crs.get_geod() or Geod(ellps="GRS80")
+
+
+def _sum_parts(geoms: NDArray[np.object_], measure: Callable[[object], float]) -> NDArray[np.float64]:
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    values = np.fromiter((measure(p) for p in parts), dtype=float, count=len(parts))
+    return np.bincount(index, weights=values, minlength=len(geoms)).astype(float)
+
+
+def ellipsoidal_area(geoms: NDArray[np.object_], crs: CRS, densify_m: float = 100.0) -> NDArray[np.float64]:
+    """Return the ellipsoidal area (m²) of each geometry.
+
+    Parameters
+    ----------
+    geoms
+        Array of shapely geometries (None and empty give 0; lines and points give 0).
+    crs
+        The CRS the coordinates are in; its datum's ellipsoid is used.
+    densify_m
+        Longest edge, in metres, before measuring.
+
+    Returns
+    -------
+    numpy.ndarray
+        Areas in m², one per geometry.
+    """
+    crs = CRS.from_user_input(crs)
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.zeros(len(geoms))
+    poly = shapely.get_dimensions(geoms) == 2
+    if not poly.any():
+        return out
+    geod = _geod(crs)
+    geo = to_geographic(geoms[poly], crs, densify_m)
+    out[poly] = _sum_parts(geo, lambda p: abs(geod.geometry_area_perimeter(p)[0]))
+    return out
+
+
+def ellipsoidal_length(geoms: NDArray[np.object_], crs: CRS, densify_m: float = 100.0) -> NDArray[np.float64]:
+    """Return the geodesic length (m) of each line geometry (polygons give their perimeter)."""
+    crs = CRS.from_user_input(crs)
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.zeros(len(geoms))
+    lin = shapely.get_dimensions(geoms) >= 1
+    if not lin.any():
+        return out
+    geod = _geod(crs)
+    geo = to_geographic(geoms[lin], crs, densify_m)
+    out[lin] = _sum_parts(geo, lambda p: geod.geometry_length(p))
+    return out
+
+
+def planar_area(
+    geoms: NDArray[np.object_], crs: CRS, densify_m: float = 100.0
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Return the planar Gauss–Krüger area (m²) of each geometry and the EPSG code it was taken in.
+
+    Each feature is measured in the CGCS2000 3-degree GK zone (EPSG:4534–4554)
+    whose central meridian is nearest its representative point.
+    """
+    crs = CRS.from_user_input(crs)
+    geoms = np.asarray(geoms, dtype=object)
+    areas = np.zeros(len(geoms))
+    epsg = np.zeros(len(geoms), dtype=np.int64)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not ok.any():
+        return areas, epsg
+    geo = to_geographic(geoms[ok], crs, densify_m)
+    lon = shapely.get_x(shapely.point_on_surface(geo))
+    zones = np.array([gk_zone_epsg(x) for x in lon], dtype=np.int64)
+    idx = np.flatnonzero(ok)
+    src = crs.geodetic_crs or CRS.from_epsg(4490)
+    for zone in np.unique(zones):
+        sel = zones == zone
+        zone_crs = CRS.from_epsg(int(zone))
+        if crs.to_epsg() == zone:
+            projected = geoms[idx[sel]]
+        else:
+            projected = transform_geometries(geo[sel], src, zone_crs)
+        areas[idx[sel]] = shapely.area(projected)
+        epsg[idx[sel]] = zone
+    return areas, epsg

@@ -1,0 +1,408 @@
+"""Load and validate a plan file: the plan's layers, figures, rules and tolerances.
+
+A plan is a TOML file (see ``eco12geo/plans/xpcc12_2023_2035.toml``).  Nothing
+about a particular plan is written in code: another county's plan is another
+file of the same shape.  :func:`load_plan` checks every key and raises
+:class:`~eco12geo.errors.PlanError` naming the first key at fault.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import PlanError
+
+__all__ = [
+    "DEFAULT_PLAN",
+    "Figure",
+    "LayerDef",
+    "Plan",
+    "RuleDef",
+    "Unit",
+    "load_plan",
+]
+
+DEFAULT_PLAN = "xpcc12_2023_2035.toml"
+
+GEOMETRIES = {"polygon", "line", "point", "point_or_polygon"}
+FIGURE_KINDS = {"min", "max", "target"}
+FIGURE_QUANTITIES = {"area", "share", "length", "ratio", "coverage", "count", "share_of_river"}
+UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "km": 1e3, "m": 1.0}
+RULE_NAMES = {
+    "geometry_invalid",
+    "self_overlap",
+    "overlap",
+    "not_covered",
+    "outside_units",
+    "area_below_target",
+    "area_decreased",
+    "area_removed",
+    "expansion_factor",
+    "recorded_area",
+}
+TOLERANCE_KEYS = {
+    "min_overlap_m2",
+    "sliver_width_m",
+    "recorded_area_relative",
+    "target_m2",
+    "densify_m",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One planning unit (a regiment), as the plan names it."""
+
+    name: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    """What the plan says about one layer key."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    geometry: str
+    aliases: tuple[str, ...] = ()
+    id_field: str = "BSM"
+    area_field: str | None = None
+    name_field: str | None = None
+    colour: str = "#3388ff"
+
+    def names(self) -> tuple[str, ...]:
+        """Return every name a file or layer may carry for this key (upper-cased)."""
+        return tuple(n.upper() for n in (self.key, self.name_zh, *self.aliases))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the plan, with the section it comes from."""
+
+    id: str
+    quantity: str
+    value: float
+    unit: str
+    kind: str
+    section: str
+    layer: str | None = None
+    year: int | None = None
+    text: str = ""
+    scope: str = ""
+    reference_layer: str | None = None
+
+    @property
+    def value_si(self) -> float:
+        """The value in m² (areas) or m (lengths); other quantities unchanged."""
+        return self.value * UNIT_FACTORS.get(self.unit, 1.0)
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """One rule the validator runs, as the plan states it."""
+
+    rule: str
+    severity: str
+    layers: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+    section: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated plan: territory, units, layers, figures, rules and tolerances."""
+
+    id: str
+    version: str
+    name_zh: str
+    name_en: str
+    territory_m2: float
+    territory_source: str
+    unit_field: str
+    unit_label_zh: str
+    unit_label_en: str
+    units: tuple[Unit, ...]
+    layers: dict[str, LayerDef]
+    figures: tuple[Figure, ...]
+    rules: tuple[RuleDef, ...]
+    tolerances: dict[str, float]
+    base_year: int | None = None
+    horizon_year: int | None = None
+    path: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def figure(self, figure_id: str) -> Figure:
+        """Return the figure with this id."""
+        for fig in self.figures:
+            if fig.id == figure_id:
+                return fig
+        raise KeyError(figure_id)
+
+    def area_figures(self, layer: str | None = None) -> list[Figure]:
+        """Return the area figures, optionally only those of one layer."""
+        return [
+            f for f in self.figures if f.quantity == "area" and (layer is None or f.layer == layer)
+        ]
+
+    def match_layer(self, name: str) -> str | None:
+        """Return the layer key a file or layer name stands for, or None.
+
+        The name matches when it equals (case-insensitively) the key, the
+        Chinese name or an alias, or when it starts with one of them followed
+        by ``_``, ``-``, ``.`` or a digit (``STBHHX_2023`` → ``ecological_redline``).
+        Longer names are tried first so ``YJJBNTCBQ`` is not read as ``YJJBNT``.
+        """
+        candidate = name.strip().upper()
+        pairs = sorted(
+            ((n, key) for key, d in self.layers.items() for n in d.names()),
+            key=lambda p: -len(p[0]),
+        )
+        for n, key in pairs:
+            if candidate == n:
+                return key
+        for n, key in pairs:
+            if candidate.startswith(n) and len(candidate) > len(n):
+                nxt = candidate[len(n)]
+                if nxt in "_-. " or nxt.isdigit():
+                    return key
+        return None
+
+    def unit_name(self, text: str) -> str:
+        """Return the plan's name for a unit given by name or alias (else the text itself)."""
+        for u in self.units:
+            if text == u.name or text in u.aliases:
+                return u.name
+        return text
+
+    def unit_name_en(self, text: str) -> str:
+        """Return the English name of a unit, or the text itself when unknown."""
+        for u in self.units:
+            if text == u.name or text in u.aliases:
+                return u.name_en
+        return text
+
+
+def _req(table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+    if key not in table:
+        raise PlanError(f"plan key '{where}.{key}' is missing")
+    value = table[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise PlanError(f"plan key '{where}.{key}' must be {_kind_name(kind)}, not {value!r}")
+    return value
+
+
+def _opt(table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    if key not in table:
+        return default
+    return _req(table, key, where, kind)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", float: "a number", int: "an integer", list: "a list", dict: "a table"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _str_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = _opt(table, key, where, list, [])
+    if not all(isinstance(v, str) for v in value):
+        raise PlanError(f"plan key '{where}.{key}' must be a list of text")
+    return tuple(value)
+
+
+def _parse(data: dict[str, Any], path: str) -> Plan:
+    head = _req(data, "plan", "", dict)
+    units_t = _req(data, "units", "", dict)
+    members = _req(units_t, "members", "units", list)
+    units = []
+    for i, m in enumerate(members):
+        where = f"units.members[{i}]"
+        if not isinstance(m, dict):
+            raise PlanError(f"plan key '{where}' must be a table")
+        units.append(
+            Unit(
+                name=_req(m, "name", where, str),
+                name_en=_opt(m, "name_en", where, str, _req(m, "name", where, str)),
+                aliases=_str_list(m, "aliases", where),
+            )
+        )
+    if len({u.name for u in units}) != len(units):
+        raise PlanError("plan key 'units.members' names a unit twice")
+
+    layers: dict[str, LayerDef] = {}
+    for key, t in _req(data, "layers", "", dict).items():
+        where = f"layers.{key}"
+        if not isinstance(t, dict):
+            raise PlanError(f"plan key '{where}' must be a table")
+        geometry = _req(t, "geometry", where, str)
+        if geometry not in GEOMETRIES:
+            raise PlanError(
+                f"plan key '{where}.geometry' must be one of {sorted(GEOMETRIES)}, not {geometry!r}"
+            )
+        layers[key] = LayerDef(
+            key=key,
+            name_zh=_req(t, "name_zh", where, str),
+            name_en=_req(t, "name_en", where, str),
+            geometry=geometry,
+            aliases=_str_list(t, "aliases", where),
+            id_field=_opt(t, "id_field", where, str, "BSM"),
+            area_field=_opt(t, "area_field", where, str, None),
+            name_field=_opt(t, "name_field", where, str, None),
+            colour=_opt(t, "colour", where, str, "#3388ff"),
+        )
+    if "units" not in layers:
+        raise PlanError("plan key 'layers.units' is missing (the units layer must be defined)")
+
+    figures = []
+    seen: set[str] = set()
+    for i, t in enumerate(_opt(data, "figures", "", list, [])):
+        where = f"figures[{i}]"
+        fid = _req(t, "id", where, str)
+        where = f"figures[{i}] ({fid})"
+        if fid in seen:
+            raise PlanError(f"plan key '{where}.id' is used twice")
+        seen.add(fid)
+        kind = _req(t, "kind", where, str)
+        if kind not in FIGURE_KINDS:
+            raise PlanError(f"plan key '{where}.kind' must be one of {sorted(FIGURE_KINDS)}, not {kind!r}")
+        quantity = _req(t, "quantity", where, str)
+        if quantity not in FIGURE_QUANTITIES:
+            raise PlanError(
+                f"plan key '{where}.quantity' must be one of {sorted(FIGURE_QUANTITIES)}, not {quantity!r}"
+            )
+        layer = _opt(t, "layer", where, str, None)
+        if layer is not None and layer not in layers:
+            raise PlanError(f"plan key '{where}.layer' names unknown layer {layer!r}")
+        ref = _opt(t, "reference_layer", where, str, None)
+        if ref is not None and ref not in layers:
+            raise PlanError(f"plan key '{where}.reference_layer' names unknown layer {ref!r}")
+        unit = _req(t, "unit", where, str)
+        if quantity in {"area", "length"} and unit not in UNIT_FACTORS:
+            raise PlanError(f"plan key '{where}.unit' must be one of {sorted(UNIT_FACTORS)}, not {unit!r}")
+        figures.append(
+            Figure(
+                id=fid,
+                quantity=quantity,
+                value=_req(t, "value", where, float),
+                unit=unit,
+                kind=kind,
+                section=_req(t, "section", where, str),
+                layer=layer,
+                year=_opt(t, "year", where, int, None),
+                text=_opt(t, "text", where, str, ""),
+                scope=_opt(t, "scope", where, str, ""),
+                reference_layer=ref,
+            )
+        )
+
+    rules = []
+    for i, t in enumerate(_opt(data, "rules", "", list, [])):
+        where = f"rules[{i}]"
+        name = _req(t, "rule", where, str)
+        if name not in RULE_NAMES:
+            raise PlanError(f"plan key '{where}.rule' must be one of {sorted(RULE_NAMES)}, not {name!r}")
+        severity = _req(t, "severity", where, str)
+        if severity not in {"error", "warning"}:
+            raise PlanError(f"plan key '{where}.severity' must be 'error' or 'warning', not {severity!r}")
+        rl = _str_list(t, "layers", where)
+        for k in rl:
+            if k != "*" and k not in layers:
+                raise PlanError(f"plan key '{where}.layers' names unknown layer {k!r}")
+        rf = _str_list(t, "figures", where)
+        for k in rf:
+            if k not in seen:
+                raise PlanError(f"plan key '{where}.figures' names unknown figure {k!r}")
+        rules.append(
+            RuleDef(
+                rule=name,
+                severity=severity,
+                layers=rl,
+                figures=rf,
+                section=_opt(t, "section", where, str, ""),
+                text=_opt(t, "text", where, str, ""),
+            )
+        )
+
+    tol_t = _opt(data, "tolerances", "", dict, {})
+    tolerances = {"min_overlap_m2": 1.0, "sliver_width_m": 1.0, "recorded_area_relative": 0.005,
+                  "target_m2": 0.0, "densify_m": 100.0}
+    for k, v in tol_t.items():
+        if k not in TOLERANCE_KEYS:
+            raise PlanError(f"plan key 'tolerances.{k}' is not known; known: {sorted(TOLERANCE_KEYS)}")
+        tolerances[k] = _req(tol_t, k, "tolerances", float)
+        if tolerances[k] < 0:
+            raise PlanError(f"plan key 'tolerances.{k}' must not be negative")
+
+    territory_ha = _req(head, "territory_ha", "plan", float)
+    return Plan(
+        id=_req(head, "id", "plan", str),
+        version=_req(head, "version", "plan", str),
+        name_zh=_req(head, "name_zh", "plan", str),
+        name_en=_req(head, "name_en", "plan", str),
+        territory_m2=territory_ha * 1e4,
+        territory_source=_opt(head, "territory_source", "plan", str, ""),
+        unit_field=_req(units_t, "field", "units", str),
+        unit_label_zh=_opt(units_t, "label_zh", "units", str, "单元"),
+        unit_label_en=_opt(units_t, "label_en", "units", str, "Unit"),
+        units=tuple(units),
+        layers=layers,
+        figures=tuple(figures),
+        rules=tuple(rules),
+        tolerances=tolerances,
+        base_year=_opt(head, "base_year", "plan", int, None),
+        horizon_year=_opt(head, "horizon_year", "plan", int, None),
+        path=path,
+        raw=data,
+    )
+
+
+def load_plan(path: str | Path | None = None) -> Plan:
+    """Load and validate a plan file.
+
+    Parameters
+    ----------
+    path
+        A TOML plan file; None loads the bundled 12th Division plan.
+
+    Returns
+    -------
+    Plan
+        The validated plan.
+
+    Raises
+    ------
+    PlanError
+        When the file is missing, is not TOML, or a key is missing or wrong;
+        the message names the key.
+    """
+    if path is None:
+        ref = resources.files("eco12geo.plans").joinpath(DEFAULT_PLAN)
+        text = ref.read_text(encoding="utf-8")
+        where = f"(bundled) {DEFAULT_PLAN}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise PlanError(f"plan file {p} does not exist; give an existing .toml plan with --plan")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise PlanError(f"plan file {p} is not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+        where = str(p)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(f"plan file {where} is not valid TOML: {exc}") from None
+    try:
+        return _parse(data, where)
+    except PlanError as exc:
+        raise PlanError(f"{where}: {exc}") from None
