@@ -65,12 +65,44 @@ def _xy_func(transformer: Transformer) -> Callable[[NDArray[np.float64]], NDArra
     return func
 
 
+def _densify_polygonal(geoms: NDArray[np.object_], step: float) -> NDArray[np.object_]:
+    """Densify polygons ring by ring, keeping invalid ones exactly as they are.
+
+    GEOS ``Densify`` on a polygon rebuilds it (a bow-tie comes back as another
+    shape, overlapping parts of a MultiPolygon are merged), which would hide
+    the very defects a validator must find; rings are densified as lines instead.
+    """
+    out = geoms.copy()
+    parts, gidx = shapely.get_parts(geoms, return_index=True)
+    rings, pidx = shapely.get_rings(parts, return_index=True)
+    dense = shapely.segmentize(rings, step)
+    starts = np.searchsorted(pidx, np.arange(len(parts)))
+    ends = np.searchsorted(pidx, np.arange(len(parts)), side="right")
+    new_parts = [
+        shapely.Polygon(dense[a], list(dense[a + 1 : b])) if b > a else shapely.Polygon()
+        for a, b in zip(starts, ends, strict=True)
+    ]
+    multi = shapely.get_type_id(geoms) == 6
+    for j in np.unique(gidx):
+        mine = [new_parts[k] for k in np.flatnonzero(gidx == j)] if multi[j] else None
+        out[j] = shapely.MultiPolygon(mine) if mine is not None else new_parts[int(np.searchsorted(gidx, j))]
+    return out
+
+
 def densify(geoms: NDArray[np.object_], crs: CRS, densify_m: float) -> NDArray[np.object_]:
-    """Insert vertices so no edge is longer than ``densify_m`` metres (in the layer's units)."""
-    if densify_m <= 0:
+    """Insert vertices so no edge is longer than ``densify_m`` metres (in the layer's units).
+
+    Invalid polygons stay exactly as invalid as they were (see :func:`_densify_polygonal`).
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if densify_m <= 0 or len(geoms) == 0:
         return geoms
     step = densify_m / _M_PER_DEG if crs.is_geographic else densify_m
-    return shapely.segmentize(geoms, step)
+    out = shapely.segmentize(geoms, step)
+    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
+    if polygonal.any():
+        out[polygonal] = _densify_polygonal(geoms[polygonal], step)
+    return out
 
 
 def transform_geometries(
@@ -137,7 +169,17 @@ def ellipsoidal_area(geoms: NDArray[np.object_], crs: CRS, densify_m: float = 10
         return out
     geod = _geod(crs)
     geo = to_geographic(geoms[poly], crs, densify_m)
-    out[poly] = _sum_parts(geo, lambda p: abs(geod.geometry_area_perimeter(p)[0]))
+
+    def polygon_area(p: shapely.Polygon) -> float:
+        # abs() per ring: exterior minus holes, whatever the rings' orientation
+        ring = np.asarray(p.exterior.coords)
+        area = abs(geod.polygon_area_perimeter(ring[:, 0], ring[:, 1])[0])
+        for hole in p.interiors:
+            h = np.asarray(hole.coords)
+            area -= abs(geod.polygon_area_perimeter(h[:, 0], h[:, 1])[0])
+        return area
+
+    out[poly] = _sum_parts(geo, polygon_area)
     return out
 
 

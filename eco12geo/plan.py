@@ -190,13 +190,14 @@ class Plan:
 
 
 def _req(table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+    name = f"{where}.{key}" if where else key
     if key not in table:
-        raise PlanError(f"plan key '{where}.{key}' is missing")
+        raise PlanError(f"plan key '{name}' is missing")
     value = table[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise PlanError(f"plan key '{where}.{key}' must be {_kind_name(kind)}, not {value!r}")
+        raise PlanError(f"plan key '{name}' must be {_kind_name(kind)}, not {value!r}")
     return value
 
 

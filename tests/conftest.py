@@ -1,0 +1,72 @@
+"""Shared fixtures: small real files built in temporary folders, and independent area formulas."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+GRS80_A = 6378137.0
+GRS80_F = 1 / 298.257222101
+
+
+def cell_area(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    """Closed-form area (m²) of a longitude/latitude cell on GRS80 (edges along meridians and parallels).
+
+    A = b²·Δλ/2 · [q(φ1) − q(φ0)], q(φ) = sinφ/(1 − e²sin²φ) + artanh(e·sinφ)/e.
+    """
+    e2 = GRS80_F * (2 - GRS80_F)
+    e = math.sqrt(e2)
+    b = GRS80_A * (1 - GRS80_F)
+
+    def q(lat: float) -> float:
+        s = math.sin(math.radians(lat))
+        return s / (1 - e2 * s * s) + math.log((1 + e * s) / (1 - e * s)) / (2 * e)
+
+    return b * b * math.radians(lon1 - lon0) / 2 * (q(lat1) - q(lat0))
+
+
+def zero_ldid(dbf: Path) -> None:
+    """Clear the dBASE language-driver byte (what older desktop GIS leave)."""
+    data = bytearray(dbf.read_bytes())
+    data[29] = 0
+    dbf.write_bytes(bytes(data))
+
+
+def write_shp(gdf: gpd.GeoDataFrame, path: Path, encoding: str, cpg: str | None = None, ldid: int = 0) -> Path:
+    """Write a shapefile in ``encoding`` with exactly the hints asked for (.cpg text, LDID byte)."""
+    gdf.to_file(path, encoding=encoding, engine="pyogrio")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    if cpg is not None:
+        path.with_suffix(".cpg").write_text(cpg, encoding="ascii")
+    dbf = path.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    data[29] = ldid
+    dbf.write_bytes(bytes(data))
+    return path
+
+
+REGIMENTS = ["五一农场", "三坪农场", "头屯河农场", "西山农牧场", "104团", "222团", "221团"]
+
+
+@pytest.fixture
+def two_units() -> gpd.GeoDataFrame:
+    """Two adjoining lon/lat units sharing the meridian 87.5°E."""
+    return gpd.GeoDataFrame(
+        {"XZQMC": ["104团", "西山农牧场"], "BSM": ["U1", "U2"]},
+        geometry=[shapely.box(87.0, 43.0, 87.5, 43.5), shapely.box(87.5, 43.0, 88.0, 43.5)],
+        crs="EPSG:4490",
+    )
+
+
+@pytest.fixture
+def straddling_redline() -> gpd.GeoDataFrame:
+    """A red line of two features: one straddling both units, one partly outside them."""
+    return gpd.GeoDataFrame(
+        {"BSM": ["R1", "R2"], "MJ": [cell_area(87.25, 43.1, 87.75, 43.2), 1.0]},
+        geometry=[shapely.box(87.25, 43.1, 87.75, 43.2), shapely.box(87.9, 43.4, 88.1, 43.45)],
+        crs="EPSG:4490",
+    )
