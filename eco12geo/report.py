@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .audit import Audit
-from .labels import label, pad
+from .labels import label, pad, short_layer, text_width
 from .plan import Plan
 
 __all__ = [
@@ -26,6 +26,11 @@ __all__ = [
     "audit_table",
     "write_audit",
     "write_json",
+    "report_html",
+    "validate_summary",
+    "write_repaired",
+    "write_report",
+    "write_violations_gpkg",
 ]
 
 
@@ -141,7 +146,8 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
 
 
 def _km2(v: float) -> str:
-    return f"{v / 1e6:,.2f}"
+    text = f"{v / 1e6:,.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
@@ -153,11 +159,12 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             and audit.layers[k].geometry != "point_or_polygon"]
     if audit.units:
         lines.append(label("per_unit", lang))
-        w0 = 14
+        w0 = 16
         head = pad(label("unit", lang), w0) + pad(label("unit_area", lang), 12, True)
-        widths = [max(12, min(18, len(name(k)) * 2 + 2)) for k in keys]
-        for k, w in zip(keys, widths):
-            head += pad(name(k)[: w // 2 - 1] if lang == "zh" else name(k)[: w - 2], w, True)
+        heads = [short_layer(k, name(k), lang) for k in keys]
+        widths = [max(11, text_width(h) + 2) for h in heads]
+        for h, w in zip(heads, widths, strict=True):
+            head += pad(h, w, True)
         lines.append(head)
         for u in audit.units:
             uname = u.unit if lang == "zh" else plan.unit_name_en(u.unit)
@@ -170,10 +177,11 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             row += pad(_km2(sum(u.layers.get(k, 0.0) for u in audit.units)), w, True)
         lines.append(row)
         lines.append("")
+    wn = max([24] + [text_width(name(k)) + 2 for k in audit.layers])
     lines.append(
-        pad(label("layer", lang), 24) + pad(label("features", lang), 8, True)
-        + pad(label("area_km2", lang), 18, True) + pad(label("recorded", lang) + " km²", 16, True)
-        + pad(label("outside", lang) + " km²", 14, True)
+        pad(label("layer", lang), wn) + pad(label("features", lang), 8, True)
+        + pad(label("area_km2", lang), 18, True) + pad(label("recorded", lang) + " km²", 18, True)
+        + pad(label("outside", lang) + " km²", 20, True)
     )
     for k, la in audit.layers.items():
         nm = name(k)
@@ -183,8 +191,8 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             val = _km2(la.area_m2)
         rec = "" if la.recorded_m2 is None else _km2(la.recorded_m2)
         out = "" if la.outside_units_m2 is None else _km2(la.outside_units_m2)
-        lines.append(pad(nm, 24) + pad(str(la.features), 8, True) + pad(val, 18, True)
-                     + pad(rec, 16, True) + pad(out, 14, True))
+        lines.append(pad(nm, wn) + pad(str(la.features), 8, True) + pad(val, 18, True)
+                     + pad(rec, 18, True) + pad(out, 20, True))
     if audit.figures:
         lines.append("")
         lines.append(label("figures", lang))
@@ -192,7 +200,7 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             kind = {"min": label("min", lang), "max": label("max", lang), "target": label("target_kind", lang)}[f.kind]
             if f.quantity == "area":
                 tgt, val = _km2(f.target) + " km²", "—" if f.value is None else _km2(f.value) + " km²"
-                diff = "" if f.diff is None else f"{f.diff / 1e6:+,.2f} km²"
+                diff = "" if f.diff is None else f"{f.diff / 1e6:+,.2f} km²".replace("-0.00", "±0.00").replace("+0.00", "±0.00")
             elif f.quantity == "length":
                 tgt, val = f"{f.target / 1e3:,.2f} km", "—" if f.value is None else f"{f.value / 1e3:,.2f} km"
                 diff = "" if f.diff is None else f"{f.diff / 1e3:+,.3f} km"
@@ -209,4 +217,404 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
         lines.append("")
         lines.append(label("notes", lang) + ":")
         lines.extend(f"  - {n}" for n in audit.notes)
+    return "\n".join(lines)
+
+
+# ====================================================================== validation report
+# Added for ``eco12geo validate``: report.json, violations.gpkg (with QGIS styles in the
+# GeoPackage's layer_styles table), report.html and the terminal summary.
+
+#: geometry type written to violations.gpkg for rules whose violations are points
+_POINT_RULES = {"geometry_invalid", "empty_geometry", "duplicate_id", "geometry_type"}
+_SEVERITY_RGB = {"error": "227,26,28", "warning": "255,127,0"}
+_V_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("规则核查", "Validation"),
+    "errors": ("错误", "errors"),
+    "warnings": ("警告", "warnings"),
+    "accepted": ("已豁免", "accepted"),
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "count": ("处", "found"),
+    "per_unit": ("分团场", "Per regiment"),
+    "outside": ("团场范围外/全域", "outside units / division"),
+    "details": ("违规明细", "Violations"),
+    "more": ("其余 {n} 条见 report.json", "{n} more in report.json"),
+    "pass": ("结果：通过（退出码 0）", "Result: pass (exit 0)"),
+    "fail": ("结果：不通过（退出码 1）", "Result: fail (exit 1)"),
+    "none": ("未发现问题", "nothing found"),
+    "checks": ("指标核对", "Figures checked"),
+    "rule": ("规则", "Rule"),
+    "severity": ("级别", "Severity"),
+    "layers": ("图层", "Layers"),
+    "features": ("要素", "Features"),
+    "unit": ("团场", "Regiment"),
+    "area": ("面积（平方米）", "Area (m²)"),
+    "where": ("位置", "Location"),
+    "message": ("说明", "Message"),
+    "exception": ("豁免依据", "Exception"),
+    "map": ("地图", "map"),
+    "notes": ("说明", "Notes"),
+    "status": ("状态", "Status"),
+    "value": ("数值", "Value"),
+    "target": ("指标", "Target"),
+}
+
+
+def _vl(key: str, lang: str) -> str:
+    zh, en = _V_LABELS[key]
+    return zh if lang == "zh" else en
+
+
+def _rule_names(report: Any, plan: Plan) -> list[str]:
+    """Rules run by the plan plus any rule a violation carries, in plan order, once each."""
+    names: list[str] = []
+    for r in plan.rules:
+        if r.rule not in names:
+            names.append(r.rule)
+    for v in report.violations:
+        if v.rule not in names:
+            names.append(v.rule)
+    return names
+
+
+def _qml(rule: str, geometry_type: str, severity: str) -> str:
+    """A QGIS style (QML) for one violations layer: red for errors, orange for warnings."""
+    rgb = _SEVERITY_RGB.get(severity, "227,26,28")
+    if geometry_type == "Point":
+        symbol = (
+            '<symbol type="marker" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
+            '<layer class="SimpleMarker" enabled="1" pass="0" locked="0"><Option type="Map">'
+            '<Option name="name" type="QString" value="cross2"/>'
+            f'<Option name="color" type="QString" value="{rgb},255"/>'
+            f'<Option name="outline_color" type="QString" value="{rgb},255"/>'
+            '<Option name="outline_width" type="QString" value="0.8"/>'
+            '<Option name="size" type="QString" value="5"/>'
+            '<Option name="size_unit" type="QString" value="MM"/></Option>'
+            f'<prop k="name" v="cross2"/><prop k="color" v="{rgb},255"/>'
+            f'<prop k="outline_color" v="{rgb},255"/><prop k="size" v="5"/>'
+            "</layer></symbol>"
+        )
+    else:
+        symbol = (
+            '<symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
+            '<layer class="SimpleFill" enabled="1" pass="0" locked="0"><Option type="Map">'
+            f'<Option name="color" type="QString" value="{rgb},110"/>'
+            f'<Option name="outline_color" type="QString" value="{rgb},255"/>'
+            '<Option name="outline_width" type="QString" value="0.8"/>'
+            '<Option name="outline_width_unit" type="QString" value="MM"/>'
+            '<Option name="style" type="QString" value="solid"/></Option>'
+            f'<prop k="color" v="{rgb},110"/><prop k="outline_color" v="{rgb},255"/>'
+            '<prop k="outline_width" v="0.8"/><prop k="style" v="solid"/>'
+            "</layer></symbol>"
+        )
+    return (
+        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        '<qgis version="3.28.0" styleCategories="Symbology|Labeling">\n'
+        '<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">'
+        f"<symbols>{symbol}</symbols></renderer-v2>\n"
+        '<labeling type="simple"><settings calloutType="simple">'
+        '<text-style fieldName="features" fontSize="9" textColor="0,0,0,255"/>'
+        "</settings></labeling>\n"
+        f"<layerGeometryType>{0 if geometry_type == 'Point' else 2}</layerGeometryType>\n"
+        "</qgis>\n"
+    )
+
+
+def _violation_frame(report: Any, rule: str) -> tuple[Any, str]:
+    """The violations of one rule as a GeoDataFrame, and the geometry type to declare."""
+    import geopandas as gpd
+    import shapely
+
+    rows = [v for v in report.violations if v.rule == rule]
+    geoms = []
+    for v in rows:
+        g = v.geometry
+        if g is not None and shapely.is_empty(g):
+            g = None
+        geoms.append(g)
+    dims = {int(shapely.get_dimensions(g)) for g in geoms if g is not None}
+    if rule in _POINT_RULES or dims == {0}:
+        gtype = "Point"
+        geoms = [None if g is None else (g if g.geom_type == "Point" else shapely.point_on_surface(g))
+                 for g in geoms]
+    elif dims <= {2}:
+        gtype = "MultiPolygon"
+        geoms = [None if g is None else (shapely.multipolygons(shapely.get_parts(g)) if g.geom_type != "MultiPolygon"
+                                         else g) for g in geoms]
+    else:
+        gtype = "Unknown"
+    frame = gpd.GeoDataFrame(
+        {
+            "rule": [v.rule for v in rows],
+            "severity": [v.severity for v in rows],
+            "layers": [",".join(v.layers) for v in rows],
+            "features": [";".join(v.features) for v in rows],
+            "unit": [v.unit for v in rows],
+            "area_m2": [None if v.area_m2 is None else round(float(v.area_m2), 2) for v in rows],
+            "lon": [v.lon for v in rows],
+            "lat": [v.lat for v in rows],
+            "message": [v.message for v in rows],
+            "message_zh": [v.message_zh for v in rows],
+            "accepted": [int(v.accepted) for v in rows],
+            "reason": [(v.exception or {}).get("reason") for v in rows],
+            "document": [(v.exception or {}).get("document") for v in rows],
+            "details": [json.dumps(v.details, ensure_ascii=False, sort_keys=True) if v.details else None
+                        for v in rows],
+        },
+        geometry=gpd.GeoSeries(geoms, crs=report.crs),
+        crs=report.crs,
+    )
+    frame["unit"] = frame["unit"].astype(object)
+    return frame, gtype
+
+
+def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
+    """Store QGIS styles in the GeoPackage's ``layer_styles`` table (what QGIS reads on opening)."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), "
+            "f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, "
+            "useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME "
+            "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', "
+            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+        )
+        for table, qml, description in styles:
+            row = con.execute(
+                "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+            ).fetchone()
+            con.execute(
+                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
+                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, 'eco12geo', NULL)",
+                (table, row[0] if row else "geom", table, qml, description),
+            )
+        con.commit()
+    finally:
+        con.close()
+
+
+def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
+    """Write ``violations.gpkg``: one layer per rule of the plan (empty when clean), each styled for QGIS."""
+    import pyogrio
+
+    names = _rule_names(report, plan)
+    severity = {r.rule: r.severity for r in plan.rules}
+
+    def _write(p: Path) -> None:
+        p.unlink(missing_ok=True)
+        styles = []
+        for rule in names:
+            frame, gtype = _violation_frame(report, rule)
+            pyogrio.write_dataframe(
+                frame, p, layer=rule, driver="GPKG", geometry_type=gtype,
+                layer_options={"IDENTIFIER": rule, "DESCRIPTION": f"eco12geo validate: {rule}"},
+            )
+            sev = severity.get(rule) or (frame["severity"].iloc[0] if len(frame) else "error")
+            styles.append((rule, _qml(rule, gtype, sev), f"eco12geo {rule} ({sev})"))
+        _write_layer_styles(p, styles)
+
+    return atomic_write(path, _write)
+
+
+def _fmt_area(v: float | None) -> str:
+    return "" if v is None else f"{v:,.1f}"
+
+
+def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Path | None = None,
+                maps_dir: str | Path | None = None) -> str:
+    """Return ``report.html``: a summary, a table per regiment and the list of violations.
+
+    Every text taken from the data (ids, unit names, messages) is HTML-escaped.
+    A regiment links to its map page (:func:`eco12geo.names.unit_page`) when
+    that page exists in ``maps_dir`` (default: ``out_dir``).
+    """
+    import html
+    import os
+
+    from .names import unit_page
+    from .rules import rule_label
+
+    e = html.escape
+    out = Path(out_dir) if out_dir is not None else None
+    maps = Path(maps_dir) if maps_dir is not None else out
+    title = f"{_vl('title', lang)} — {plan.name_zh if lang == 'zh' else plan.name_en}"
+    css = (
+        "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:1.5em;color:#222}"
+        "table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .5em;"
+        "text-align:left;vertical-align:top}td.n{text-align:right}th{background:#f2f2f2}"
+        ".error{color:#c00}.warning{color:#d46b00}.accepted{color:#777}.ok{color:#080}"
+    )
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title><style>{css}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f"<p>{e(plan.id)} {e(plan.version)} · CRS {e(report.to_dict()['crs'])}</p>",
+        f'<p><b class="error">{_vl("errors", lang)} {report.errors}</b> · '
+        f'<b class="warning">{_vl("warnings", lang)} {report.warnings}</b> · '
+        f'<span class="accepted">{_vl("accepted", lang)} {report.accepted}</span></p>',
+        f'<p class="{"error" if report.exit_code else "ok"}">{e(_vl("fail" if report.exit_code else "pass", lang))}</p>',
+    ]
+    by_rule = report.by_rule()
+    parts.append(f"<table><tr><th>{_vl('rule', lang)}</th><th>{_vl('severity', lang)}</th>"
+                 f"<th>{_vl('count', lang)}</th><th>{_vl('accepted', lang)}</th><th>{_vl('area', lang)}</th></tr>")
+    if not by_rule:
+        parts.append(f'<tr><td colspan="5" class="ok">{_vl("none", lang)}</td></tr>')
+    for rule, d in by_rule.items():
+        parts.append(
+            f'<tr><td>{e(rule_label(rule, lang))} <code>{e(rule)}</code></td>'
+            f'<td class="{e(d["severity"])}">{e(_vl(d["severity"], lang))}</td><td class="n">{d["count"]}</td>'
+            f'<td class="n">{d["accepted"]}</td><td class="n">{_fmt_area(d["area_m2"])}</td></tr>'
+        )
+    parts.append("</table>")
+
+    # per regiment
+    parts.append(f"<h2>{_vl('per_unit', lang)}</h2>")
+    units: list[str | None] = list(dict.fromkeys(report.units))
+    if any(v.unit is None for v in report.violations):
+        units.append(None)
+    rules = list(by_rule)
+    head = "".join(f"<th>{e(rule_label(r, lang))}<br><code>{e(r)}</code></th>" for r in rules)
+    parts.append(f"<table><tr><th>{_vl('unit', lang)}</th><th>{_vl('errors', lang)}</th>"
+                 f"<th>{_vl('warnings', lang)}</th>{head}</tr>")
+    for u in units:
+        vs = [v for v in report.violations if v.unit == u]
+        name = e(u) if u is not None else e(_vl("outside", lang))
+        if u is not None and maps is not None and (maps / unit_page(u)).exists():
+            href = unit_page(u) if out is None else os.path.relpath(maps / unit_page(u), out)
+            name = f'<a href="{e(href)}">{name}</a>'
+        errs = sum(1 for v in vs if v.severity == "error" and not v.accepted)
+        warns = sum(1 for v in vs if v.severity == "warning" and not v.accepted)
+        cells = ""
+        for r in rules:
+            rv = [v for v in vs if v.rule == r]
+            cells += (f'<td class="n">{len(rv)}' + (f"<br>{_fmt_area(sum(v.area_m2 or 0.0 for v in rv))} m²"
+                                                    if rv else "") + "</td>")
+        parts.append(f'<tr><td>{name}</td><td class="n error">{errs}</td><td class="n warning">{warns}</td>'
+                     f"{cells}</tr>")
+    parts.append("</table>")
+
+    # the violations
+    parts.append(f"<h2>{_vl('details', lang)}</h2>")
+    parts.append(
+        "<table><tr><th>#</th>" + "".join(f"<th>{_vl(k, lang)}</th>" for k in
+                                          ("rule", "severity", "layers", "features", "unit", "area", "where",
+                                           "message", "exception")) + "</tr>"
+    )
+    for i, v in enumerate(report.violations, start=1):
+        cls = "accepted" if v.accepted else v.severity
+        where = "" if v.lon is None else f"{v.lon:.6f}, {v.lat:.6f}"
+        msg = v.message_zh if lang == "zh" and v.message_zh else v.message
+        exc = "" if not v.exception else f"{v.exception.get('reason', '')} ({v.exception.get('document', '')})"
+        parts.append(
+            f'<tr class="{e(cls)}"><td class="n">{i}</td><td>{e(v.rule)}</td><td>{e(_vl(v.severity, lang))}</td>'
+            f"<td>{e(', '.join(v.layers))}</td><td>{e('; '.join(v.features))}</td><td>{e(v.unit or '')}</td>"
+            f'<td class="n">{_fmt_area(v.area_m2)}</td><td>{e(where)}</td><td>{e(msg)}</td><td>{e(exc)}</td></tr>'
+        )
+    parts.append("</table>")
+
+    targets = [c for c in report.checks if c.rule in ("area_min", "area_max", "expansion_factor")]
+    if targets:
+        parts.append(f"<h2>{_vl('checks', lang)}</h2><table><tr><th>{_vl('rule', lang)}</th>"
+                     f"<th>{_vl('layers', lang)}</th><th>{_vl('status', lang)}</th><th>{_vl('value', lang)}</th>"
+                     f"<th>{_vl('target', lang)}</th></tr>")
+        for c in targets:
+            if c.rule == "expansion_factor":
+                val, tgt = str(c.details.get("value")), str(c.details.get("target"))
+            else:
+                val = "" if c.value_m2 is None else f"{c.value_m2 / 1e6:,.4f} km²"
+                tgt = "" if c.target_m2 is None else f"{c.target_m2 / 1e6:,.4f} km²"
+            parts.append(f"<tr><td>{e(c.rule)} {e(str(c.details.get('figure', '')))}</td>"
+                         f"<td>{e(c.layer or ', '.join(c.layers))}</td><td>{e(c.status)}</td>"
+                         f'<td class="n">{e(val)}</td><td class="n">{e(tgt)}</td></tr>')
+        parts.append("</table>")
+    if report.notes:
+        parts.append(f"<h2>{_vl('notes', lang)}</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in report.notes)
+                     + "</ul>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def write_report(report: Any, plan: Plan, out_dir: str | Path, *, lang: str = "zh",
+                 maps_dir: str | Path | None = None) -> list[Path]:
+    """Write ``report.json``, ``violations.gpkg`` and ``report.html`` into ``out_dir`` (atomically)."""
+    out = Path(out_dir)
+    written = [write_json(out / "report.json", report.to_dict())]
+    written.append(write_violations_gpkg(report, plan, out / "violations.gpkg"))
+    text = report_html(report, plan, lang, out_dir=out, maps_dir=maps_dir)
+    written.append(atomic_write(out / "report.html", lambda p: p.write_text(text, encoding="utf-8")))
+    return written
+
+
+def write_repaired(report: Any, out_dir: str | Path) -> list[Path]:
+    """Write a repaired copy of each layer that had invalid geometries: ``<key>_repaired.gpkg`` in ``out_dir``.
+
+    Inputs are never changed; the copies are in the run's working CRS.
+    """
+    import pyogrio
+
+    written = []
+    for key, gdf in sorted(report.repaired.items()):
+        path = Path(out_dir) / f"{key}_repaired.gpkg"
+
+        def _write(p: Path, _g: Any = gdf, _k: str = key) -> None:
+            p.unlink(missing_ok=True)
+            pyogrio.write_dataframe(_g, p, layer=_k, driver="GPKG", promote_to_multi=True)
+
+        written.append(atomic_write(path, _write))
+    return written
+
+
+def validate_summary(report: Any, plan: Plan, lang: str = "zh", limit: int = 40) -> str:
+    """Return the validation summary for the terminal (Chinese by default)."""
+    from .rules import rule_label
+
+    lines = [f"{_vl('title', lang)} — {plan.name_zh if lang == 'zh' else plan.name_en}",
+             f"{_vl('errors', lang)} {report.errors} · {_vl('warnings', lang)} {report.warnings} · "
+             f"{_vl('accepted', lang)} {report.accepted}", ""]
+    by_rule = report.by_rule()
+    if not by_rule:
+        lines.append(f"  {_vl('none', lang)}")
+    for rule, d in by_rule.items():
+        lines.append(
+            f"  [{_vl(d['severity'], lang)}] {pad(rule_label(rule, lang), 18)} ({rule}): {d['count']} "
+            f"{_vl('count', lang) if lang == 'zh' else ''}".rstrip()
+            + (f", {d['area_m2']:,.1f} m²" if d["area_m2"] else "")
+            + (f" ({_vl('accepted', lang)} {d['accepted']})" if d["accepted"] else "")
+        )
+    if report.violations:
+        lines.append("")
+        lines.append(_vl("per_unit", lang) + ":")
+        units: list[str | None] = list(dict.fromkeys([*report.units, *(v.unit for v in report.violations)]))
+        for u in units:
+            vs = [v for v in report.violations if v.unit == u]
+            if not vs:
+                continue
+            name = (u if lang == "zh" else plan.unit_name_en(u)) if u is not None else _vl("outside", lang)
+            errs = sum(1 for v in vs if v.severity == "error" and not v.accepted)
+            warns = sum(1 for v in vs if v.severity == "warning" and not v.accepted)
+            lines.append(f"  {pad(name, 20)} {_vl('errors', lang)} {errs} · {_vl('warnings', lang)} {warns}")
+        lines.append("")
+        lines.append(_vl("details", lang) + ":")
+        for v in report.violations[:limit]:
+            mark = _vl("accepted", lang) if v.accepted else _vl(v.severity, lang)
+            msg = v.message_zh if lang == "zh" and v.message_zh else v.message
+            where = "" if v.lon is None else f" @ {v.lon:.5f},{v.lat:.5f}"
+            lines.append(f"  [{mark}] {v.rule}: {msg}{where}")
+        if len(report.violations) > limit:
+            lines.append("  … " + _vl("more", lang).format(n=len(report.violations) - limit))
+    if report.notes:
+        lines.append("")
+        lines.append(_vl("notes", lang) + ":")
+        lines.extend(f"  - {n}" for n in report.notes)
+    lines.append("")
+    lines.append(_vl("fail" if report.exit_code else "pass", lang))
     return "\n".join(lines)

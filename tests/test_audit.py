@@ -157,3 +157,28 @@ def test_real_subprocess_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "missing.shp does not exist" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_demo_audit_shows_the_plan_figures() -> None:
+    plan = load_plan()
+    root = Path(__file__).resolve().parents[1]
+    matched, unmatched = __import__("eco12geo").discover_layers([root / "layers" / "demo_baseline.gpkg"], plan)
+    assert unmatched == []
+    result = audit(load_layers(matched, plan), plan)
+    status = {c.figure: c.status for c in result.figures}
+    for fid in ["territory_area", "redline_area", "redline_share", "farmland_area", "basic_farmland_area",
+                "reserve_area", "urban_boundary_area", "urban_expansion_factor", "construction_land_2025",
+                "construction_land_2035", "forest_land_2025", "forest_land_2035", "shoreline_length",
+                "nature_reserve_count"]:
+        assert status[fid] == "met", fid
+    assert status["forest_grass_coverage"] == "no_data"  # needs a land-cover raster
+    assert sorted(u.unit for u in result.units) == sorted(u.name for u in plan.units)
+    assert sum(u.area_m2 for u in result.units) == pytest.approx(2_879_482_400.0, abs=10_000)
+    for key, la in result.layers.items():
+        if key == "units" or la.geometry in {"line", "point_or_polygon"}:
+            continue
+        per_unit = sum(u.layers[key] for u in result.units)
+        assert per_unit == pytest.approx(la.area_m2, abs=1.0), key  # demo layers lie inside the regiments
+        assert la.recorded_mismatches == 0, key
+    red_by_unit = {u.unit: u.layers["ecological_redline"] for u in result.units}
+    assert max(red_by_unit, key=red_by_unit.__getitem__) == "104团"  # mostly in 104团's pasture

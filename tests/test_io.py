@@ -157,3 +157,20 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
     (tmp_path / "bad.zip").write_bytes(b"PK no zip")
     with pytest.raises(InputError, match="not a valid zip"):
         read_layer(tmp_path / "bad.zip")
+
+
+def test_large_layers_are_read_in_chunks_with_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import eco12geo.io as eio
+
+    gdf = gpd.GeoDataFrame(
+        {"BSM": [f"F{i:03d}" for i in range(35)]},
+        geometry=[shapely.box(87 + i * 0.01, 43, 87.005 + i * 0.01, 43.005) for i in range(35)],
+        crs=4490,
+    )
+    gdf.to_file(tmp_path / "many.gpkg")
+    monkeypatch.setattr(eio, "CHUNK", 10)
+    calls: list[tuple[int, int]] = []
+    got = read_layer(tmp_path / "many.gpkg", progress=lambda n, t: calls.append((n, t)))
+    assert calls == [(10, 35), (20, 35), (30, 35), (35, 35)]
+    assert got["BSM"].tolist() == gdf["BSM"].tolist()
+    assert shapely.equals(np.asarray(got.geometry.values), np.asarray(gdf.geometry.values)).all()
