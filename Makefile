@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Leaflet JS/CSS the offline map pages inline, fetched once with npm pack (build time only)
+ASSETS := eco12geo/_assets/.fetched
 
-.PHONY: demo test install layers clean bench
+.PHONY: demo test install layers clean bench assets
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,10 +16,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+$(ASSETS): eco12geo/assets.py scripts/fetch_map_assets.py
+	$(PYTHON) scripts/fetch_map_assets.py
+	touch $(ASSETS)
+
+assets: $(ASSETS)
+
+demo: $(STAMP) $(ASSETS)
 	$(VENV)/bin/eco12geo demo --out demo_out
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	$(PY) -m pytest -q
 
 layers: $(STAMP)

@@ -43,6 +43,10 @@ RULE_NAMES = {
     "area_removed",
     "expansion_factor",
     "recorded_area",
+    "empty_geometry",
+    "duplicate_id",
+    "geometry_type",
+    "sliver",
 }
 TOLERANCE_KEYS = {
     "min_overlap_m2",

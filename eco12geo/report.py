@@ -235,6 +235,7 @@ _V_LABELS: dict[str, tuple[str, str]] = {
     "error": ("错误", "error"),
     "warning": ("警告", "warning"),
     "count": ("处", "found"),
+    "n": ("数量", "Count"),
     "per_unit": ("分团场", "Per regiment"),
     "outside": ("团场范围外/全域", "outside units / division"),
     "details": ("违规明细", "Violations"),
@@ -278,7 +279,7 @@ def _rule_names(report: Any, plan: Plan) -> list[str]:
 
 
 def _qml(rule: str, geometry_type: str, severity: str) -> str:
-    """A QGIS style (QML) for one violations layer: red for errors, orange for warnings."""
+    """Return a QGIS style (QML) for one violations layer: red for errors, orange for warnings."""
     rgb = _SEVERITY_RGB.get(severity, "227,26,28")
     if geometry_type == "Point":
         symbol = (
@@ -321,7 +322,7 @@ def _qml(rule: str, geometry_type: str, severity: str) -> str:
 
 
 def _violation_frame(report: Any, rule: str) -> tuple[Any, str]:
-    """The violations of one rule as a GeoDataFrame, and the geometry type to declare."""
+    """Return the violations of one rule as a GeoDataFrame, and the geometry type to declare."""
     import geopandas as gpd
     import shapely
 
@@ -433,8 +434,9 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
     """Return ``report.html``: a summary, a table per regiment and the list of violations.
 
     Every text taken from the data (ids, unit names, messages) is HTML-escaped.
-    A regiment links to its map page (:func:`eco12geo.names.unit_page`) when
-    that page exists in ``maps_dir`` (default: ``out_dir``).
+    A regiment links to its map page (:func:`eco12geo.names.unit_page`) in
+    ``maps_dir`` when that is given (the maps are there, or will be written
+    there), otherwise when the page exists in ``out_dir``.
     """
     import html
     import os
@@ -461,11 +463,12 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
         f'<p><b class="error">{_vl("errors", lang)} {report.errors}</b> · '
         f'<b class="warning">{_vl("warnings", lang)} {report.warnings}</b> · '
         f'<span class="accepted">{_vl("accepted", lang)} {report.accepted}</span></p>',
-        f'<p class="{"error" if report.exit_code else "ok"}">{e(_vl("fail" if report.exit_code else "pass", lang))}</p>',
+        f'<p class="{"error" if report.exit_code else "ok"}">'
+        f'{e(_vl("fail" if report.exit_code else "pass", lang))}</p>',
     ]
     by_rule = report.by_rule()
     parts.append(f"<table><tr><th>{_vl('rule', lang)}</th><th>{_vl('severity', lang)}</th>"
-                 f"<th>{_vl('count', lang)}</th><th>{_vl('accepted', lang)}</th><th>{_vl('area', lang)}</th></tr>")
+                 f"<th>{_vl('n', lang)}</th><th>{_vl('accepted', lang)}</th><th>{_vl('area', lang)}</th></tr>")
     if not by_rule:
         parts.append(f'<tr><td colspan="5" class="ok">{_vl("none", lang)}</td></tr>')
     for rule, d in by_rule.items():
@@ -488,7 +491,7 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
     for u in units:
         vs = [v for v in report.violations if v.unit == u]
         name = e(u) if u is not None else e(_vl("outside", lang))
-        if u is not None and maps is not None and (maps / unit_page(u)).exists():
+        if u is not None and maps is not None and (maps_dir is not None or (maps / unit_page(u)).exists()):
             href = unit_page(u) if out is None else os.path.relpath(maps / unit_page(u), out)
             name = f'<a href="{e(href)}">{name}</a>'
         errs = sum(1 for v in vs if v.severity == "error" and not v.accepted)
@@ -550,7 +553,11 @@ def write_report(report: Any, plan: Plan, out_dir: str | Path, *, lang: str = "z
     written = [write_json(out / "report.json", report.to_dict())]
     written.append(write_violations_gpkg(report, plan, out / "violations.gpkg"))
     text = report_html(report, plan, lang, out_dir=out, maps_dir=maps_dir)
-    written.append(atomic_write(out / "report.html", lambda p: p.write_text(text, encoding="utf-8")))
+
+    def _html(p: Path) -> None:
+        p.write_text(text, encoding="utf-8")
+
+    written.append(atomic_write(out / "report.html", _html))
     return written
 
 

@@ -8,9 +8,11 @@ import click
 
 from ..audit import audit as run_audit
 from ..io import discover_layers
-from ..report import audit_table, write_audit
+from ..report import audit_table, validate_summary, write_audit
 from . import options
 from .helpers import demo_layers_dir, get_plan, prepare_out, read_sources, translate_errors
+from .map import load_report, read_context, write_maps
+from .validate import run as run_validate
 
 
 @click.command(short_help="Run everything on the bundled demo layers.")
@@ -18,7 +20,11 @@ from .helpers import demo_layers_dir, get_plan, prepare_out, read_sources, trans
 @options.out_opt
 @translate_errors
 def demo(lang: str, out_dir: str) -> None:
-    """Audit the bundled illustrative demo layers (not surveyed boundaries) into --out."""
+    """Audit and validate the bundled illustrative demo layers (not surveyed boundaries) into --out.
+
+    The baseline is validated into --out (clean: exit 0), the revision against
+    it into --out/revision (its documented defects); the exit code is the baseline's.
+    """
     plan = get_plan(None)
     base = demo_layers_dir()
     out = prepare_out(out_dir)
@@ -29,4 +35,31 @@ def demo(lang: str, out_dir: str) -> None:
     click.echo(audit_table(result, plan, lang))
     for p in written:
         click.echo(f"→ {p}")
-    sys.exit(0)
+
+    # validate: the baseline (clean, exit 0), then the revision against it (its documented defects)
+    click.echo("")
+    report, written = run_validate(plan, layers, None, out, lang=lang, maps_dir=str(out))
+    click.echo(validate_summary(report, plan, lang))
+    for p in written:
+        click.echo(f"→ {p}")
+    rev_sources, _ = discover_layers([base / "demo_revision.gpkg"], plan)
+    rev_layers = read_sources(rev_sources, plan, None, "pyogrio")
+    rev_report, written = run_validate(plan, rev_layers, layers, out / "revision", lang=lang,
+                                       maps_dir=str(out / "revision"))
+    click.echo("")
+    title = "修订版（含示例缺陷，对照基期）" if lang == "zh" else "Revision (with demo defects, against the baseline)"
+    click.echo(f"{title}: demo_revision.gpkg")
+    click.echo(validate_summary(rev_report, plan, lang))
+    for p in written:
+        click.echo(f"→ {p}")
+
+    # maps: the baseline into --out, the revision (with its violations) into --out/revision
+    click.echo("")
+    context = read_context(None)
+    for lay, folder in ((layers, out), (rev_layers, out / "revision")):
+        rj = folder / "report.json"
+        written = write_maps(lay, plan, folder, report_doc=load_report(rj) if rj.is_file() else None,
+                             lang=lang, context=context, illustrative=True, report_html=folder / "report.html")
+        for p in written:
+            click.echo(f"→ {p}")
+    sys.exit(report.exit_code)

@@ -9,6 +9,8 @@ import click
 from .. import __version__
 from .audit import audit
 from .demo import demo
+from .map import map_cmd
+from .validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,3 +25,5 @@ def main(verbose: int, debug: bool) -> None:
 
 main.add_command(audit)
 main.add_command(demo)
+main.add_command(map_cmd)
+main.add_command(validate)

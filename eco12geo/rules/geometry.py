@@ -1,0 +1,255 @@
+"""Geometry rules: invalid, empty, duplicate ids, wrong type, slivers.
+
+These look at one feature at a time.  ``geometry_invalid`` reads the raw
+geometries (the others read them repaired): the reason and location come
+from :func:`shapely.is_valid_reason`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import shapely
+
+from . import Check, RuleContext, RuleResult, Violation, parse_location, present, register
+
+_ALLOWED = {
+    "polygon": {"Polygon", "MultiPolygon"},
+    "line": {"LineString", "MultiLineString", "LinearRing"},
+    "point": {"Point", "MultiPoint"},
+    "point_or_polygon": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
+}
+
+
+@register("geometry_invalid")
+def check_geometry_invalid(ctx: RuleContext) -> RuleResult:
+    """Report every invalid geometry with shapely's reason and its location."""
+    out: list[Violation] = []
+    checks: list[Check] = []
+    for key in ctx.rule_keys():
+        ld = ctx.layers[key]
+        bad = np.flatnonzero(ld.invalid)
+        if len(bad):
+            reasons = shapely.is_valid_reason(ld.raw[bad])
+            locs = [parse_location(str(r)) for r in reasons]
+            pts = np.empty(len(bad), dtype=object)
+            for j, loc in enumerate(locs):
+                pts[j] = shapely.Point(loc) if loc else None
+            missing = np.array([p is None for p in pts], dtype=bool)
+            if missing.any():
+                pts[missing] = ctx.points(ld.geoms[bad[missing]])
+            lon, lat = ctx.lonlat(pts)
+            units = ctx.unit_of(pts)
+            areas = ctx.area(ld.geoms[bad])
+            for j, i in enumerate(bad.tolist()):
+                reason = str(reasons[j])
+                fid = ld.ids[i]
+                out.append(
+                    Violation(
+                        rule="geometry_invalid",
+                        severity=ctx.severity,
+                        layers=(key,),
+                        features=(fid,),
+                        unit=units[j],
+                        area_m2=float(areas[j]),
+                        lon=lon[j],
+                        lat=lat[j],
+                        message=f"{key} feature {fid} is not a valid geometry: {reason} "
+                        "(repaired in memory for the other checks; --repair writes a repaired copy)",
+                        message_zh=f"{ctx.zh(key)}要素{fid}几何无效：{reason}（已在内存中修复后继续检查）",
+                        geometry=pts[j],
+                        details={"reason": reason},
+                    )
+                )
+        checks.append(Check("geometry_invalid", "fail" if len(bad) else "pass", layer=key, violations=len(bad)))
+    return out, checks
+
+
+@register("empty_geometry")
+def check_empty_geometry(ctx: RuleContext) -> RuleResult:
+    """Report features whose geometry is null or empty."""
+    out: list[Violation] = []
+    checks: list[Check] = []
+    for key in ctx.rule_keys():
+        ld = ctx.layers[key]
+        bad = np.flatnonzero(~present(ld.raw))
+        for i in bad.tolist():
+            fid = ld.ids[i]
+            kind = "null" if ld.raw[i] is None else "empty"
+            out.append(
+                Violation(
+                    rule="empty_geometry",
+                    severity=ctx.severity,
+                    layers=(key,),
+                    features=(fid,),
+                    unit=None,
+                    area_m2=0.0,
+                    lon=None,
+                    lat=None,
+                    message=f"{key} feature {fid} has a {kind} geometry; delete the row or draw its shape",
+                    message_zh=f"{ctx.zh(key)}要素{fid}几何为空；请删除该记录或补绘图形",
+                    details={"kind": kind},
+                )
+            )
+        checks.append(Check("empty_geometry", "fail" if len(bad) else "pass", layer=key, violations=len(bad)))
+    return out, checks
+
+
+@register("duplicate_id")
+def check_duplicate_id(ctx: RuleContext) -> RuleResult:
+    """Report id values (the plan's ``id_field``, BSM) held by more than one feature."""
+    out: list[Violation] = []
+    checks: list[Check] = []
+    for key in ctx.rule_keys():
+        ld = ctx.layers[key]
+        id_field = ctx.plan.layers[key].id_field
+        if not id_field or id_field not in ld.gdf.columns:
+            checks.append(Check("duplicate_id", "no_data", layer=key, details={"reason": f"no field {id_field}"}))
+            continue
+        rows: dict[str, list[int]] = defaultdict(list)
+        for i, fid in enumerate(ld.ids):
+            if not fid.startswith("#"):
+                rows[fid].append(i)
+        dups = sorted((fid, r) for fid, r in rows.items() if len(r) > 1)
+        for fid, r in dups:
+            geoms = ld.geoms[r]
+            first = np.array([geoms[0]], dtype=object)
+            lon, lat = ctx.lonlat(first)
+            unit = ctx.unit_of(first)[0]
+            row_text = ", ".join(str(x + 1) for x in r)
+            out.append(
+                Violation(
+                    rule="duplicate_id",
+                    severity=ctx.severity,
+                    layers=(key,),
+                    features=(fid,),
+                    unit=unit,
+                    area_m2=float(ctx.area(geoms).sum()),
+                    lon=lon[0],
+                    lat=lat[0],
+                    message=f"{key}: {id_field} {fid} is held by {len(r)} features (rows {row_text}); "
+                    "give each its own",
+                    message_zh=f"{ctx.zh(key)}：{id_field}为{fid}的要素有{len(r)}个（第{row_text}行）；标识码应唯一",
+                    geometry=first[0],
+                    details={"rows": [x + 1 for x in r]},
+                )
+            )
+        checks.append(Check("duplicate_id", "fail" if dups else "pass", layer=key, violations=len(dups)))
+    return out, checks
+
+
+@register("geometry_type")
+def check_geometry_type(ctx: RuleContext) -> RuleResult:
+    """Report features whose geometry type does not fit the layer (e.g. collections in a polygon layer)."""
+    out: list[Violation] = []
+    checks: list[Check] = []
+    for key in ctx.rule_keys():
+        ld = ctx.layers[key]
+        allowed = _ALLOWED.get(ld.geometry, set())
+        there = present(ld.raw)
+        types = np.array([g.geom_type if p else "" for g, p in zip(ld.raw, there, strict=True)], dtype=object)
+        bad = np.flatnonzero(there & ~np.isin(types, list(allowed)))
+        if len(bad):
+            lon, lat = ctx.lonlat(ld.raw[bad])
+            units = ctx.unit_of(ld.raw[bad])
+            for j, i in enumerate(bad.tolist()):
+                fid = ld.ids[i]
+                out.append(
+                    Violation(
+                        rule="geometry_type",
+                        severity=ctx.severity,
+                        layers=(key,),
+                        features=(fid,),
+                        unit=units[j],
+                        area_m2=None,
+                        lon=lon[j],
+                        lat=lat[j],
+                        message=f"{key} feature {fid} is a {types[i]} but the layer holds {ld.geometry}s",
+                        message_zh=f"{ctx.zh(key)}要素{fid}为{types[i]}，该图层应为{ld.geometry}",
+                        geometry=ctx.points(ld.raw[[i]])[0],
+                        details={"geometry_type": str(types[i])},
+                    )
+                )
+        checks.append(Check("geometry_type", "fail" if len(bad) else "pass", layer=key, violations=len(bad)))
+    return out, checks
+
+
+@register("sliver")
+def check_sliver(ctx: RuleContext) -> RuleResult:
+    """Report polygon parts narrower than ``sliver_width_m``: area / (perimeter / 2) below it.
+
+    For a long thin strip of width *w* this ratio is *w*; each part of a
+    multipolygon is judged on its own, so a thin stray part is found too.
+    """
+    out: list[Violation] = []
+    checks: list[Check] = []
+    width = float(ctx.tolerances.get("sliver_width_m", 1.0))
+    for key in ctx.rule_keys(geometry=("polygon", "point_or_polygon")):
+        ld = ctx.layers[key]
+        ok = present(ld.geoms)
+        idx_ok = np.flatnonzero(ok)
+        parts, pidx = shapely.get_parts(ld.geoms[idx_ok], return_index=True)
+        poly = shapely.get_dimensions(parts) == 2
+        parts, pidx = parts[poly], idx_ok[pidx[poly]]
+        # cheap planar screen first; only candidates are measured on the ellipsoid
+        cand = _sliver_candidates(ctx, parts, width)
+        parts, pidx = parts[cand], pidx[cand]
+        found = 0
+        if len(parts):
+            areas = ctx.area(parts)
+            perim = ctx.length(parts)  # polygons: exterior and holes
+            ratio = np.where(perim > 0, areas / np.maximum(perim / 2.0, 1e-12), 0.0)
+            thin = np.flatnonzero(ratio < width)
+            if len(thin):
+                lon, lat = ctx.lonlat(parts[thin])
+                units = ctx.unit_of(parts[thin])
+                for j, t in enumerate(thin.tolist()):
+                    fid = ld.ids[int(pidx[t])]
+                    found += 1
+                    out.append(
+                        Violation(
+                            rule="sliver",
+                            severity=ctx.severity,
+                            layers=(key,),
+                            features=(fid,),
+                            unit=units[j],
+                            area_m2=float(areas[t]),
+                            lon=lon[j],
+                            lat=lat[j],
+                            message=f"{key} feature {fid} has a sliver part {ratio[t]:.2f} m wide on average "
+                            f"({areas[t]:.1f} m²), below {width:g} m; remove it or merge it into its neighbour",
+                            message_zh=f"{ctx.zh(key)}要素{fid}含狭长碎片，平均宽度{ratio[t]:.2f}米（{areas[t]:.1f}平方米），"
+                            f"小于{width:g}米；请删除或并入相邻图斑",
+                            geometry=parts[t],
+                            details={"width_m": round(float(ratio[t]), 4)},
+                        )
+                    )
+        checks.append(Check("sliver", "fail" if found else "pass", layer=key, violations=found,
+                            details={"sliver_width_m": width}))
+    return out, checks
+
+
+def _sliver_candidates(ctx: RuleContext, parts: np.ndarray, width: float) -> np.ndarray:
+    """Return the mask of polygon parts that may be slivers, from their planar shape in the working CRS.
+
+    The screen is generous (it can only keep too many): a projected CRS's
+    scale error is allowed up to a factor 3; in degrees, a width is at least
+    the ratio in degrees times the metres of a degree of longitude at the
+    part's highest latitude.
+    """
+    if not len(parts):
+        return np.zeros(0, dtype=bool)
+    area = shapely.area(parts)
+    half = shapely.length(parts) / 2.0
+    ratio = np.where(half > 0, area / np.maximum(half, 1e-300), 0.0)
+    if ctx.crs.is_geographic:
+        bounds = shapely.bounds(parts)
+        lat = np.minimum(np.maximum(np.abs(bounds[:, 1]), np.abs(bounds[:, 3])), 89.9)
+        metres = ratio * 111_320.0 * np.cos(np.radians(lat))
+        return np.asarray(metres < width * 1.05, dtype=bool)
+    try:
+        to_m = float(ctx.crs.axis_info[0].unit_conversion_factor) or 1.0
+    except (IndexError, AttributeError):
+        to_m = 1.0
+    return np.asarray(ratio * to_m < width * 3.0, dtype=bool)
