@@ -829,7 +829,7 @@ def build_maps(
 
     unit_pages: list[tuple[str, str, str]] = []  # (name, english, file)
     for name in unit_groups:
-        unit_pages.append((name, plan.unit_name_en(name), unit_page(name)))
+        unit_pages.append((name, plan.unit_name_en(name), unit_page(name, plan.unit_name_en(name))))
 
     def page(title_html: str, bounds: tuple[float, float, float, float], keep_box: Any | None) -> str:
         keep = None

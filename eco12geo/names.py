@@ -1,29 +1,48 @@
 """Stable file names for units (regiments), shared by the report and the maps.
 
-Unit names are Chinese text (``104团``); file names must be plain ASCII and
-stable across runs, so a unit's page is ``unit-`` followed by the hex of the
-first 8 bytes of the SHA-1 of its name (UTF-8).
+Unit names are Chinese text (``104团``); file names must be plain ASCII,
+stable across runs, unique, and never a path outside the output folder.  A
+unit's page is ``unit-`` + a readable ASCII part (from the unit's English
+name when the plan gives one) + the first 8 hex digits of the SHA-1 of the
+real name (UTF-8), which keeps two units apart even when their ASCII parts
+are the same.  The real name is shown in the page itself.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 
 __all__ = ["slugify", "unit_page"]
 
 
-def slugify(name: str) -> str:
-    """Return the stable ASCII slug of a unit name: ``unit-`` + 16 hex digits.
+def slugify(name: str, label: str = "") -> str:
+    """Return the stable ASCII slug of a unit name.
+
+    Parameters
+    ----------
+    name
+        The unit's real name (any text).
+    label
+        Text to take the readable part from (e.g. the plan's English name);
+        default ``name`` itself.
 
     Examples
     --------
-    >>> slugify("104团")
-    'unit-f760d02510ab287b'
+    >>> slugify("104团", "104th Regiment")
+    'unit-104th-regiment-f760d025'
+    >>> slugify("五一农场")
+    'unit-8e30698c'
+    >>> slugify("../../evil<b>")
+    'unit-evil-b-720241e1'
     """
-    digest = hashlib.sha1(name.strip().encode("utf-8")).hexdigest()
-    return f"unit-{digest[:16]}"
+    digest = hashlib.sha1(name.strip().encode("utf-8")).hexdigest()[:8]
+    text = unicodedata.normalize("NFKD", label or name).encode("ascii", "ignore").decode("ascii").lower()
+    readable = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].strip("-")
+    return f"unit-{readable}-{digest}" if readable else f"unit-{digest}"
 
 
-def unit_page(name: str) -> str:
+def unit_page(name: str, label: str = "") -> str:
     """Return the file name of a unit's map page: ``<slug>.html``."""
-    return f"{slugify(name)}.html"
+    return f"{slugify(name, label)}.html"

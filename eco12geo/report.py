@@ -491,8 +491,9 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
     for u in units:
         vs = [v for v in report.violations if v.unit == u]
         name = e(u) if u is not None else e(_vl("outside", lang))
-        if u is not None and maps is not None and (maps_dir is not None or (maps / unit_page(u)).exists()):
-            href = unit_page(u) if out is None else os.path.relpath(maps / unit_page(u), out)
+        page_name = unit_page(u, plan.unit_name_en(u)) if u is not None else ""
+        if u is not None and maps is not None and (maps_dir is not None or (maps / page_name).exists()):
+            href = page_name if out is None else os.path.relpath(maps / page_name, out)
             name = f'<a href="{e(href)}">{name}</a>'
         errs = sum(1 for v in vs if v.severity == "error" and not v.accepted)
         warns = sum(1 for v in vs if v.severity == "warning" and not v.accepted)

@@ -22,7 +22,11 @@ from eco12geo.cli.main import main
 from eco12geo.errors import InputError
 from eco12geo.io import LayerSource
 from eco12geo.maps import build_maps, english_name, escape, prepare_geometries
-from eco12geo.names import slugify
+from eco12geo.names import unit_page
+
+
+def _page(name: str) -> str:
+    return unit_page(name, load_plan().unit_name_en(name))
 
 from .mapdata import XSS_IMG, report_doc, write_layers
 
@@ -56,9 +60,9 @@ def pages(plan, layer_paths) -> dict[str, str]:  # noqa: ANN001
 
 
 def test_pages_named_by_slug(pages: dict[str, str]) -> None:
-    names = {"index.html", "division.html"} | {f"{slugify(n)}.html" for n in ("104团", "西山农牧场", "../../evil<b>")}
+    names = {"index.html", "division.html"} | {_page(n) for n in ("104团", "西山农牧场", "../../evil<b>")}
     assert set(pages) == names
-    assert all(re.fullmatch(r"(index|division|unit-[0-9a-f]+)\.html", n) for n in pages)
+    assert all(re.fullmatch(r"(index|division|unit-[a-z0-9-]+)\.html", n) for n in pages)
 
 
 def test_every_asset_inlined(pages: dict[str, str]) -> None:
@@ -91,7 +95,7 @@ def test_index_links_all_pages_and_holds_audit(pages: dict[str, str]) -> None:
 
 
 def test_unit_page_filtered_to_its_surroundings(pages: dict[str, str]) -> None:
-    page = pages[f"{slugify('西山农牧场')}.html"]
+    page = pages[_page('西山农牧场')]
     assert "西山农牧场" in page
     assert "吐鲁番绿洲生态区" not in page  # far east of it
 

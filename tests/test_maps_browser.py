@@ -21,7 +21,11 @@ from eco12geo import load_layers, load_plan
 from eco12geo.audit import audit
 from eco12geo.io import LayerSource
 from eco12geo.maps import BACKGROUND, build_maps
-from eco12geo.names import slugify
+from eco12geo.names import unit_page
+
+
+def _page(name: str) -> str:
+    return unit_page(name, load_plan().unit_name_en(name))
 
 from .mapdata import XSS_IMG, XSS_SCRIPT, report_doc, write_layers
 
@@ -258,7 +262,7 @@ def test_hostile_attributes_show_as_text_and_run_nothing(division: Opened) -> No
 
 
 def test_unit_page_fits_its_unit(browser: Any, site: Path, division: Opened) -> None:
-    o = Opened(browser, (site / f"{slugify('104团')}.html").as_uri())
+    o = Opened(browser, (site / _page('104团')).as_uri())
     try:
         assert o.errors == [] and o.blocked == []
         inside = o.eval("() => window.eco12geoMap.getBounds().contains(L.latLngBounds([43.0, 87.0], [43.5, 87.5]))")

@@ -538,7 +538,7 @@ def test_report_html_links_map_pages_in_maps_dir(case: Path, tmp_path: Path) -> 
     res = CliRunner().invoke(main, ["validate", *_layer_args(case), "--no-targets", "--out", str(out),
                                     "--maps-dir", str(maps)])
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert f'href="../maps/{unit_page("104团")}"' in html and f'href="../maps/{unit_page("222团")}"' in html
+    assert f'href="../maps/{unit_page("104团", "104th Regiment")}"' in html and f'href="../maps/{unit_page("222团", "222nd Regiment")}"' in html
 
 
 def test_another_plan_file_max_figure_gives_area_above_target(tmp_path: Path) -> None:
