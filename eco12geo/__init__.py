@@ -12,8 +12,10 @@ from .audit import Audit, audit
 from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, PlanError
 from .io import LayerSource, detect_encoding, discover_layers, read_layer
 from .layerset import LayerSet, harmonize, load_layers
+from .maps import build_maps
 from .measure import ellipsoidal_area, ellipsoidal_length, gk_zone_epsg, planar_area
 from .plan import Figure, LayerDef, Plan, RuleDef, load_plan
+from .validate import Report, validate
 
 __version__ = "0.1.0"
 
@@ -29,9 +31,11 @@ __all__ = [
     "LayerSource",
     "Plan",
     "PlanError",
+    "Report",
     "RuleDef",
     "__version__",
     "audit",
+    "build_maps",
     "detect_encoding",
     "discover_layers",
     "ellipsoidal_area",
@@ -43,4 +47,5 @@ __all__ = [
     "logger",
     "planar_area",
     "read_layer",
+    "validate",
 ]

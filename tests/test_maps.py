@@ -201,28 +201,10 @@ def test_cli_map_subprocess_token_from_env(layer_paths: dict[str, Path], tmp_pat
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (ROOT / "layers" / "demo_baseline.gpkg").exists(), reason="demo layers not built")
-def test_demo_division_under_5_mb(plan, tmp_path: Path) -> None:  # noqa: ANN001
-    from eco12geo.cli.map import read_context, write_maps
-    from eco12geo.io import discover_layers
-
-    sources, _ = discover_layers([ROOT / "layers" / "demo_baseline.gpkg"], plan)
-    ls = load_layers(sources, plan)
-    written = write_maps(ls, plan, tmp_path, context=read_context(None), illustrative=True)
-    sizes = {p.name: p.stat().st_size for p in written}
-    assert sizes["division.html"] < 5 * 1024 * 1024
-    assert len([n for n in sizes if n.startswith("unit-")]) == 7
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not (ROOT / "layers" / "demo_baseline.gpkg").exists(), reason="demo layers not built")
 def test_notebook_shows_a_regiment_map_inline() -> None:
-    import nbformat
-    from nbclient import NotebookClient
+    from .test_notebooks import run_notebook
 
-    path = ROOT / "notebooks" / "03_maps.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = run_notebook("03_maps.ipynb")
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     html_out = [o["data"]["text/html"] for o in outputs if o.output_type == "display_data" and "text/html" in o["data"]]
