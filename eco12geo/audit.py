@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS
 
 from .errors import InputError
@@ -288,7 +287,9 @@ def audit(
         d = plan.layers[key]
         geoms, bad = repair(np.asarray(gdf.geometry.values, dtype=object))
         if bad.any() and key != units_key:
-            notes.append(f"{key}: {int(bad.sum())} invalid geometr{'y' if bad.sum() == 1 else 'ies'} repaired in memory for the audit")
+            n_bad = int(bad.sum())
+            noun = "geometry" if n_bad == 1 else "geometries"
+            notes.append(f"{key}: {n_bad} invalid {noun} repaired in memory for the audit")
         areas = ellipsoidal_area(geoms, crs, densify_m)
         parea, pepsg = planar_area(geoms, crs, densify_m)
         length = ellipsoidal_length(geoms, crs, densify_m) if d.geometry == "line" else np.zeros(len(geoms))

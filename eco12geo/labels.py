@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "label", "pad", "short_layer", "text_width"]
+__all__ = ["LANGS", "label", "pad", "short_layer", "text_width", "validate_label"]
 
 import unicodedata
 
@@ -54,6 +54,47 @@ _SHORT: dict[str, tuple[str, str]] = {
     "nature_reserves": ("保护地", "Nat. reserves"),
     "pattern_zones": ("格局分区", "Pattern"),
 }
+
+
+#: labels of the validation report and summary
+_VALIDATE_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("规则核查", "Validation"),
+    "errors": ("错误", "errors"),
+    "warnings": ("警告", "warnings"),
+    "accepted": ("已豁免", "accepted"),
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "count": ("处", "found"),
+    "n": ("数量", "Count"),
+    "per_unit": ("分团场", "Per regiment"),
+    "outside": ("团场范围外/全域", "outside units / division"),
+    "details": ("违规明细", "Violations"),
+    "more": ("其余 {n} 条见 report.json", "{n} more in report.json"),
+    "pass": ("结果：通过（退出码 0）", "Result: pass (exit 0)"),
+    "fail": ("结果：不通过（退出码 1）", "Result: fail (exit 1)"),
+    "none": ("未发现问题", "nothing found"),
+    "checks": ("指标核对", "Figures checked"),
+    "rule": ("规则", "Rule"),
+    "severity": ("级别", "Severity"),
+    "layers": ("图层", "Layers"),
+    "features": ("要素", "Features"),
+    "unit": ("团场", "Regiment"),
+    "area": ("面积（平方米）", "Area (m²)"),
+    "where": ("位置", "Location"),
+    "message": ("说明", "Message"),
+    "exception": ("豁免依据", "Exception"),
+    "map": ("地图", "map"),
+    "notes": ("说明", "Notes"),
+    "status": ("状态", "Status"),
+    "value": ("数值", "Value"),
+    "target": ("指标", "Target"),
+}
+
+
+def validate_label(key: str, lang: str = "zh") -> str:
+    """Return a label of the validation report in ``lang``."""
+    zh, en = _VALIDATE_LABELS[key]
+    return zh if lang == "zh" else en
 
 
 def short_layer(key: str, fallback: str, lang: str = "zh") -> str:

@@ -150,7 +150,7 @@ def _sum_parts(geoms: NDArray[np.object_], measure: Callable[[object], float]) -
 
 @functools.lru_cache(maxsize=32)
 def _equal_area_crs(crs_wkt: str) -> CRS:
-    """The Lambert cylindrical equal-area projection on the datum of ``crs`` (exact on the ellipsoid)."""
+    """Return the Lambert cylindrical equal-area projection on the datum of ``crs`` (exact on the ellipsoid)."""
     geodetic = CRS.from_wkt(crs_wkt).geodetic_crs
     return ProjectedCRS(LambertCylindricalEqualAreaConversion(0.0, 0.0), geodetic_crs=geodetic)
 

@@ -33,7 +33,7 @@ def repair(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.
     """
     geoms = np.asarray(geoms, dtype=object)
     present = ~shapely.is_missing(geoms)
-    invalid = present & ~shapely.is_valid(np.where(present, geoms, None))
+    invalid = present & ~shapely.is_valid(geoms)
     if not invalid.any():
         return geoms, invalid
     out = geoms.copy()
@@ -65,10 +65,9 @@ def intersect_pairs(
     """
     a = np.asarray(a, dtype=object)
     b = np.asarray(b, dtype=object)
-    ok_b = ~(shapely.is_missing(b) | shapely.is_empty(b))
-    tree = shapely.STRtree(np.where(ok_b, b, None))
-    ok_a = ~(shapely.is_missing(a) | shapely.is_empty(a))
-    ia, ib = tree.query(np.where(ok_a, a, None), predicate="intersects")
+    # None and empty geometries are neither indexed nor matched by the tree
+    tree = shapely.STRtree(b)
+    ia, ib = tree.query(a, predicate="intersects")
     if same:
         keep = ia < ib
         ia, ib = ia[keep], ib[keep]

@@ -341,7 +341,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
     tol_t = _opt(data, "tolerances", "", dict, {})
     tolerances = {"min_overlap_m2": 1.0, "sliver_width_m": 1.0, "recorded_area_relative": 0.005,
                   "target_m2": 0.0, "densify_m": 100.0}
-    for k, v in tol_t.items():
+    for k in tol_t:
         if k not in TOLERANCE_KEYS:
             raise PlanError(f"plan key 'tolerances.{k}' is not known; known: {sorted(TOLERANCE_KEYS)}")
         tolerances[k] = _req(tol_t, k, "tolerances", float)

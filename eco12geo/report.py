@@ -18,6 +18,7 @@ import pandas as pd
 
 from .audit import Audit
 from .labels import label, pad, short_layer, text_width
+from .labels import validate_label as _vl
 from .plan import Plan
 
 __all__ = [
@@ -34,8 +35,18 @@ __all__ = [
 ]
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` then move the file to ``path`` in one step."""
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp_path)`` then move the file to ``path`` in one step.
+
+    The file gets the usual permissions (0666 less the umask), not the 0600
+    of a temporary file: outputs are for sharing.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
@@ -43,6 +54,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -169,11 +181,11 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
         for u in audit.units:
             uname = u.unit if lang == "zh" else plan.unit_name_en(u.unit)
             row = pad(uname, w0) + pad(_km2(u.area_m2), 12, True)
-            for k, w in zip(keys, widths):
+            for k, w in zip(keys, widths, strict=True):
                 row += pad(_km2(u.layers.get(k, 0.0)), w, True)
             lines.append(row)
         row = pad(label("total", lang), w0) + pad(_km2(sum(u.area_m2 for u in audit.units)), 12, True)
-        for k, w in zip(keys, widths):
+        for k, w in zip(keys, widths, strict=True):
             row += pad(_km2(sum(u.layers.get(k, 0.0) for u in audit.units)), w, True)
         lines.append(row)
         lines.append("")
@@ -200,7 +212,8 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             kind = {"min": label("min", lang), "max": label("max", lang), "target": label("target_kind", lang)}[f.kind]
             if f.quantity == "area":
                 tgt, val = _km2(f.target) + " km²", "—" if f.value is None else _km2(f.value) + " km²"
-                diff = "" if f.diff is None else f"{f.diff / 1e6:+,.2f} km²".replace("-0.00", "±0.00").replace("+0.00", "±0.00")
+                diff = "" if f.diff is None else f"{f.diff / 1e6:+,.2f} km²"
+                diff = diff.replace("-0.00 ", "±0.00 ").replace("+0.00 ", "±0.00 ")
             elif f.quantity == "length":
                 tgt, val = f"{f.target / 1e3:,.2f} km", "—" if f.value is None else f"{f.value / 1e3:,.2f} km"
                 diff = "" if f.diff is None else f"{f.diff / 1e3:+,.3f} km"
@@ -210,9 +223,8 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
                 val = "—" if f.value is None else f"{f.value:,.3f}{suffix}"
                 diff = "" if f.diff is None else f"{f.diff:+,.3f}"
             year = f" ({f.year})" if f.year else ""
-            lines.append(
-                f"  [{label(f.status, lang)}] {f.figure}{year}: {kind} {tgt}; {val} {diff}  ({label('source', lang)} {f.source})"
-            )
+            source = f"({label('source', lang)} {f.source})"
+            lines.append(f"  [{label(f.status, lang)}] {f.figure}{year}: {kind} {tgt}; {val} {diff}  {source}")
     if audit.notes:
         lines.append("")
         lines.append(label("notes", lang) + ":")
@@ -227,43 +239,6 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
 #: geometry type written to violations.gpkg for rules whose violations are points
 _POINT_RULES = {"geometry_invalid", "empty_geometry", "duplicate_id", "geometry_type"}
 _SEVERITY_RGB = {"error": "227,26,28", "warning": "255,127,0"}
-_V_LABELS: dict[str, tuple[str, str]] = {
-    "title": ("规则核查", "Validation"),
-    "errors": ("错误", "errors"),
-    "warnings": ("警告", "warnings"),
-    "accepted": ("已豁免", "accepted"),
-    "error": ("错误", "error"),
-    "warning": ("警告", "warning"),
-    "count": ("处", "found"),
-    "n": ("数量", "Count"),
-    "per_unit": ("分团场", "Per regiment"),
-    "outside": ("团场范围外/全域", "outside units / division"),
-    "details": ("违规明细", "Violations"),
-    "more": ("其余 {n} 条见 report.json", "{n} more in report.json"),
-    "pass": ("结果：通过（退出码 0）", "Result: pass (exit 0)"),
-    "fail": ("结果：不通过（退出码 1）", "Result: fail (exit 1)"),
-    "none": ("未发现问题", "nothing found"),
-    "checks": ("指标核对", "Figures checked"),
-    "rule": ("规则", "Rule"),
-    "severity": ("级别", "Severity"),
-    "layers": ("图层", "Layers"),
-    "features": ("要素", "Features"),
-    "unit": ("团场", "Regiment"),
-    "area": ("面积（平方米）", "Area (m²)"),
-    "where": ("位置", "Location"),
-    "message": ("说明", "Message"),
-    "exception": ("豁免依据", "Exception"),
-    "map": ("地图", "map"),
-    "notes": ("说明", "Notes"),
-    "status": ("状态", "Status"),
-    "value": ("数值", "Value"),
-    "target": ("指标", "Target"),
-}
-
-
-def _vl(key: str, lang: str) -> str:
-    zh, en = _V_LABELS[key]
-    return zh if lang == "zh" else en
 
 
 def _rule_names(report: Any, plan: Plan) -> list[str]:

@@ -182,3 +182,16 @@ def test_demo_audit_shows_the_plan_figures() -> None:
         assert la.recorded_mismatches == 0, key
     red_by_unit = {u.unit: u.layers["ecological_redline"] for u in result.units}
     assert max(red_by_unit, key=red_by_unit.__getitem__) == "104团"  # mostly in 104团's pasture
+
+
+def test_outputs_are_readable_by_others(tmp_path: Path, layer_files: dict[str, Path]) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["audit", "--units", str(layer_files["units"]), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for p in out.iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask, p.name

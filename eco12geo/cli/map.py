@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -91,8 +92,7 @@ def write_maps(
         target = out / name
         if target.resolve().parent != out.resolve():  # pragma: no cover - names are slugs
             raise InputError(f"refusing to write {name} outside --out")
-        written.append(atomic_write(target, lambda p, t=text: p.write_text(t, encoding="utf-8")))
-        target.chmod(0o644)  # pages are for sharing; mkstemp leaves 0600
+        written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
     return written
 
 

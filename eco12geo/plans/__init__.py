@@ -1,0 +1,1 @@
+"""Bundled plan files (TOML), one per plan."""
