@@ -192,40 +192,15 @@ def unit_names(units: pd.DataFrame, field_name: str) -> list[str]:
     return [("" if pd.isna(v) else str(v)).strip() for v in units[field_name]]
 
 
-def _published_half_step(value: float) -> float:
-    """Half a unit of the last digit the plan published (25.75 → 0.005): its rounding."""
-    text = repr(float(value))
-    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
-    return 0.5 * 10.0**-decimals
-
-
 def _check(fig: Figure, value: float | None, tol: float) -> FigureCheck:
-    """Compare a computed value with a figure.
-
-    ``min``/``max`` figures are bounds (areas within ``tol`` m²); ``target``
-    figures (what the plan delimited) match within the rounding of the
-    published number, or ``tol`` for areas, whichever is larger.
-    """
-    target = fig.value_si if fig.quantity in {"area", "length"} else fig.value
-    scale = fig.value_si / fig.value if fig.value and fig.quantity in {"area", "length"} else 1.0
-    if value is None:
-        status, diff = "no_data", None
-    else:
-        diff = value - target
-        t = tol if fig.quantity == "area" else 1e-9
-        if fig.kind == "min":
-            status = "met" if diff >= -t else "short"
-        elif fig.kind == "max":
-            status = "met" if diff <= t else "over"
-        else:
-            t = max(t, _published_half_step(fig.value) * scale)
-            status = "met" if abs(diff) <= t else ("short" if diff < 0 else "over")
+    """Compare a computed value with a figure (see :meth:`eco12geo.plan.Figure.judge`)."""
+    status, diff = fig.judge(value, tol)
     return FigureCheck(
         figure=fig.id,
         layer=fig.layer,
         quantity=fig.quantity,
         kind=fig.kind,
-        target=target,
+        target=fig.target_si,
         value=value,
         status=status,
         diff=diff,

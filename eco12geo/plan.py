@@ -106,6 +106,38 @@ class Figure:
         """The value in m² (areas) or m (lengths); other quantities unchanged."""
         return self.value * UNIT_FACTORS.get(self.unit, 1.0)
 
+    @property
+    def target_si(self) -> float:
+        """The value computed figures are compared with: m² for areas, m for lengths, else as published."""
+        return self.value_si if self.quantity in {"area", "length"} else self.value
+
+    def judge(self, value: float | None, area_tol_m2: float = 0.0) -> tuple[str, float | None]:
+        """Judge a computed value against this figure.
+
+        ``min``/``max`` figures are bounds (areas within ``area_tol_m2``);
+        ``target`` figures (what the plan delimited) match within the rounding
+        of the published number (25.75 → ±0.005), or ``area_tol_m2`` for
+        areas, whichever is larger.
+
+        Returns
+        -------
+        (status, diff)
+            ``met``, ``short``, ``over`` or ``no_data``, and value − target
+            (in m² / m for areas / lengths).
+        """
+        if value is None:
+            return "no_data", None
+        diff = value - self.target_si
+        tol = area_tol_m2 if self.quantity == "area" else 1e-9
+        if self.kind == "min":
+            return ("met" if diff >= -tol else "short"), diff
+        if self.kind == "max":
+            return ("met" if diff <= tol else "over"), diff
+        text = repr(float(self.value))
+        decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+        tol = max(tol, 0.5 * 10.0**-decimals * (self.target_si / self.value if self.value else 1.0))
+        return ("met" if abs(diff) <= tol else ("short" if diff < 0 else "over")), diff
+
 
 @dataclass(frozen=True)
 class RuleDef:

@@ -42,7 +42,7 @@ def check_area_target(ctx: RuleContext) -> RuleResult:
         value = _layer_total(ctx, key)
         target = fig.value_si
         diff = value - target
-        failed = (fig.kind == "min" and diff < -tol) or (fig.kind == "max" and diff > tol)
+        failed = fig.kind in {"min", "max"} and fig.judge(value, tol)[0] != "met"
         checks.append(Check(kind, "fail" if failed else "pass", layer=key, value_m2=value, target_m2=target,
                             details={**details, "diff_m2": round(diff, 2)}))
         if not failed:
@@ -242,7 +242,7 @@ def check_expansion_factor(ctx: RuleContext) -> RuleResult:
             continue
         a, r = _layer_total(ctx, key), _layer_total(ctx, ref)
         ratio = a / r if r > 0 else float("inf")
-        failed = (ratio > fig.value + 1e-9) if fig.kind != "min" else (ratio < fig.value - 1e-9)
+        failed = fig.kind in {"min", "max"} and fig.judge(ratio)[0] != "met"
         details = {"figure": fig.id, "value": round(ratio, 6) if np.isfinite(ratio) else None,
                    "target": fig.value, "kind": fig.kind, "source": fig.section}
         checks.append(Check("expansion_factor", "fail" if failed else "pass", layers=(key, ref),
