@@ -174,3 +174,16 @@ def test_large_layers_are_read_in_chunks_with_progress(tmp_path: Path, monkeypat
     assert calls == [(10, 35), (20, 35), (30, 35), (35, 35)]
     assert got["BSM"].tolist() == gdf["BSM"].tolist()
     assert shapely.equals(np.asarray(got.geometry.values), np.asarray(gdf.geometry.values)).all()
+
+
+def test_filegdb_layers(tmp_path: Path, regiments: gpd.GeoDataFrame) -> None:
+    gdb = tmp_path / "三区三线.gdb"
+    regiments.to_file(gdb, layer="TCFW", driver="OpenFileGDB")
+    regiments.iloc[:2].to_file(gdb, layer="STBHHX", driver="OpenFileGDB")
+    matched, unmatched = discover_layers([gdb], load_plan())
+    assert {k: v.layer for k, v in matched.items()} == {"units": "TCFW", "ecological_redline": "STBHHX"}
+    assert unmatched == []
+    got = read_layer(f"{gdb}:TCFW")
+    assert got["XZQMC"].tolist() == REGIMENTS
+    with pytest.raises(InputError, match="holds 2 layers"):
+        read_layer(gdb)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,6 +38,10 @@ def translate_errors(func: F) -> F:
             return func(*args, **kwargs)
         except Eco12GeoError as exc:
             fail(str(exc).replace("\n", " "))
+        except BrokenPipeError:
+            # the reader of our output went away (`| head`); the files in --out are already written
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except MemoryError:
@@ -108,8 +113,6 @@ def prepare_out(out_dir: str) -> Path:
 
 def demo_layers_dir() -> Path:
     """Return the folder of the bundled demo layers (``layers/`` of the source tree)."""
-    import os
-
     env = os.environ.get("ECO12GEO_LAYERS")
     candidates = [Path(env)] if env else []
     candidates.append(Path(__file__).resolve().parents[2] / "layers")
