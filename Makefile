@@ -30,6 +30,7 @@ test: $(STAMP) $(ASSETS)
 
 layers: $(STAMP)
 	$(PY) scripts/make_demo_layers.py
+	$(PY) scripts/make_demo_landcover.py
 
 bench: $(STAMP)
 	$(PY) scripts/benchmark.py

@@ -10,11 +10,13 @@ from __future__ import annotations
 from ._log import logger
 from .audit import Audit, audit
 from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, PlanError
+from .indicators import Scorecard, evaluate, load_indicators
 from .io import LayerSource, detect_encoding, discover_layers, read_layer
 from .layerset import LayerSet, harmonize, load_layers
 from .maps import build_maps
 from .measure import ellipsoidal_area, ellipsoidal_length, gk_zone_epsg, planar_area
 from .plan import Figure, LayerDef, Plan, RuleDef, load_plan
+from .raster import Coverage, zonal_coverage
 from .validate import Report, validate
 
 __version__ = "0.1.0"
@@ -22,6 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Audit",
     "CRSError",
+    "Coverage",
     "Eco12GeoError",
     "Figure",
     "GeometryTypeError",
@@ -33,6 +36,7 @@ __all__ = [
     "PlanError",
     "Report",
     "RuleDef",
+    "Scorecard",
     "__version__",
     "audit",
     "build_maps",
@@ -40,12 +44,15 @@ __all__ = [
     "discover_layers",
     "ellipsoidal_area",
     "ellipsoidal_length",
+    "evaluate",
     "gk_zone_epsg",
     "harmonize",
+    "load_indicators",
     "load_layers",
     "load_plan",
     "logger",
     "planar_area",
     "read_layer",
     "validate",
+    "zonal_coverage",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "label", "pad", "short_layer", "text_width", "validate_label"]
+__all__ = ["LANGS", "indicator_label", "label", "pad", "short_layer", "text_width", "validate_label"]
 
 import unicodedata
 
@@ -89,6 +89,32 @@ _VALIDATE_LABELS: dict[str, tuple[str, str]] = {
     "value": ("数值", "Value"),
     "target": ("指标", "Target"),
 }
+
+
+#: labels of the indicator scorecard (表1)
+_INDICATOR_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("建设指标（表1）", "Indicators (Table 1)"),
+    "year": ("年份", "Year"),
+    "no": ("序号", "No."),
+    "name": ("指标名称", "Indicator"),
+    "value": ("数值", "Value"),
+    "target": ("指标值", "Target"),
+    "status": ("状态", "Status"),
+    "met": ("达标", "met"),
+    "not_met": ("未达标", "not met"),
+    "no_data": ("无数据", "no data"),
+    "约束性": ("约束性", "binding"),
+    "参考性": ("参考性", "reference"),
+    "summary": ("合计", "Summary"),
+    "published": ("表1公布值", "values published in Table 1"),
+    "given": ("含 --values 提供的数值", "with values from --values"),
+}
+
+
+def indicator_label(key: str, lang: str = "zh") -> str:
+    """Return a label of the indicator scorecard in ``lang``."""
+    zh, en = _INDICATOR_LABELS[key]
+    return zh if lang == "zh" else en
 
 
 def validate_label(key: str, lang: str = "zh") -> str:

@@ -7,6 +7,7 @@ with :func:`os.replace`, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -17,20 +18,24 @@ from typing import Any
 import pandas as pd
 
 from .audit import Audit
+from .indicators import Scorecard
 from .labels import label, pad, short_layer, text_width
 from .labels import validate_label as _vl
 from .plan import Plan
+from .raster import Coverage, coverage_frame
 
 __all__ = [
     "atomic_write",
     "audit_frames",
     "audit_table",
     "write_audit",
+    "write_coverage",
     "write_json",
     "report_html",
     "validate_summary",
     "write_repaired",
     "write_report",
+    "write_scorecard",
     "write_violations_gpkg",
 ]
 
@@ -601,3 +606,27 @@ def validate_summary(report: Any, plan: Plan, lang: str = "zh", limit: int = 40)
     lines.append("")
     lines.append(_vl("fail" if report.exit_code else "pass", lang))
     return "\n".join(lines)
+
+
+def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
+    """Write ``scorecard.json`` and ``scorecard.csv`` (UTF-8 with BOM, for Excel) atomically."""
+    out = Path(out_dir)
+    rows = card.to_rows()
+
+    def _csv(p: Path) -> None:
+        with p.open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+
+    return [write_json(out / "scorecard.json", card.to_dict()), atomic_write(out / "scorecard.csv", _csv)]
+
+
+def write_coverage(cov: Coverage, out_dir: str | Path) -> list[Path]:
+    """Write ``coverage.json`` and ``coverage.csv`` (unit × class rows, then the division as unit "*")."""
+    out = Path(out_dir)
+    frame = coverage_frame(cov)
+    return [
+        write_json(out / "coverage.json", cov.to_dict()),
+        atomic_write(out / "coverage.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")),
+    ]

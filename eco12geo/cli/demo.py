@@ -7,9 +7,12 @@ import sys
 import click
 
 from ..audit import audit as run_audit
+from ..indicators import scorecard, scorecard_table
 from ..io import discover_layers
-from ..report import audit_table, validate_summary, write_audit
+from ..raster import coverage_table
+from ..report import audit_table, validate_summary, write_audit, write_scorecard
 from . import options
+from .coverage import run as run_coverage
 from .helpers import demo_layers_dir, get_plan, prepare_out, read_sources, translate_errors
 from .map import load_report, read_context, write_maps
 from .validate import run as run_validate
@@ -20,10 +23,12 @@ from .validate import run as run_validate
 @options.out_opt
 @translate_errors
 def demo(lang: str, out_dir: str) -> None:
-    """Audit and validate the bundled illustrative demo layers (not surveyed boundaries) into --out.
+    """Run every command on the bundled illustrative demo layers (not surveyed boundaries) into --out.
 
-    The baseline is validated into --out (clean: exit 0), the revision against
-    it into --out/revision (its documented defects); the exit code is the baseline's.
+    Audit, forest–grass coverage (demo land-cover raster), the indicator
+    scorecard (表1, 2022), validation and maps.  The baseline is validated into
+    --out (clean: exit 0), the revision against it into --out/revision (its
+    documented defects); the exit code is the baseline's.
     """
     plan = get_plan(None)
     base = demo_layers_dir()
@@ -33,6 +38,21 @@ def demo(lang: str, out_dir: str) -> None:
     result = run_audit(layers, plan)
     written = write_audit(result, plan, out)
     click.echo(audit_table(result, plan, lang))
+    for p in written:
+        click.echo(f"→ {p}")
+
+    # forest–grass coverage per regiment from the illustrative land-cover raster
+    click.echo("")
+    cov, written = run_coverage(plan, layers, base / "demo_landcover.tif", out)
+    click.echo(coverage_table(cov, plan, lang))
+    for p in written:
+        click.echo(f"→ {p}")
+
+    # the plan's 36 indicators (表1), published 2022 values
+    click.echo("")
+    card = scorecard()
+    written = write_scorecard(card, out)
+    click.echo(scorecard_table(card, lang))
     for p in written:
         click.echo(f"→ {p}")
 

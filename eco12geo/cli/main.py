@@ -8,7 +8,9 @@ import click
 
 from .. import __version__
 from .audit import audit
+from .coverage import coverage
 from .demo import demo
+from .indicators import indicators
 from .map import map_cmd
 from .validate import validate
 
@@ -24,6 +26,8 @@ def main(verbose: int, debug: bool) -> None:
 
 
 main.add_command(audit)
+main.add_command(coverage)
 main.add_command(demo)
+main.add_command(indicators)
 main.add_command(map_cmd)
 main.add_command(validate)

@@ -1,0 +1,694 @@
+"""Exact zonal statistics of a classified raster per unit (forest–grass coverage, 林草覆盖率).
+
+:func:`zonal_coverage` takes a land-cover raster (GB/T 21010 first-level
+codes: 1 cropland, 3 forest, 4 grassland, 11 water …) and polygons (the
+regiments) in any CRS, and returns the ellipsoidal area of every class inside
+every unit.  It is *exact* about partial pixels: a pixel cut by a unit's edge
+counts with the ellipsoidal area of the part of the pixel inside the unit, not
+with all or nothing.
+
+Method, unit by unit:
+
+1. the unit is densified (``densify_m``) and brought to the raster's CRS;
+2. the raster window covering it is read in chunks of rows (at most
+   ``chunk_cells`` pixels at a time, so memory stays bounded);
+3. the chunk's pixel cells are built as polygons (vectorised :func:`shapely.box`
+   from the affine transform) and sorted with prepared predicates: cells
+   wholly inside the unit, cells cut by its edge, cells outside;
+4. a whole cell counts with its ellipsoidal area: closed-form on the
+   ellipsoid for latitude/longitude cells (they shrink towards the pole), the
+   cell polygon measured with :func:`eco12geo.measure.ellipsoidal_area` in a
+   projected raster (Gauss–Krüger cells are planar squares);
+5. a cut cell is clipped to the unit and the piece measured with
+   :func:`~eco12geo.measure.ellipsoidal_area` (equal-area projection on the
+   datum, as every area in eco12geo);
+6. the areas are summed per raster value; nodata pixels (the dataset mask:
+   nodata value, NaN, mask band) are kept apart and excluded from the shares.
+
+No I/O of outputs here; :mod:`eco12geo.cli.coverage` writes the files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from pyproj import CRS
+
+from .errors import CRSError, InputError
+from .measure import ellipsoidal_area, transform_geometries
+from .overlay import repair
+from .plan import Plan
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Coverage",
+    "CoverageCheck",
+    "UnitCoverage",
+    "class_key",
+    "coverage_check",
+    "coverage_frame",
+    "coverage_table",
+    "iter_cell_areas",
+    "lonlat_cell_areas",
+    "pixel_areas",
+    "zonal_coverage",
+]
+
+SCHEMA_VERSION = 1
+#: pixels per chunk: about 260 k cells, a few tens of MB of cell polygons at a time
+CHUNK_CELLS = 1 << 18
+#: GB/T 21010 first-level classes, for labels only (a raster may hold any values)
+#: (GB/T 21010-2017 first level; 00 wetland and 20 城镇村及工矿用地 from the 三调 working classification)
+CLASS_NAMES: dict[str, tuple[str, str]] = {
+    "0": ("湿地", "wetland"),
+    "1": ("耕地", "cropland"),
+    "2": ("园地", "garden"),
+    "3": ("林地", "forest"),
+    "4": ("草地", "grassland"),
+    "5": ("商服用地", "commercial"),
+    "6": ("工矿仓储用地", "industrial and storage"),
+    "7": ("住宅用地", "residential"),
+    "8": ("公共管理与公共服务用地", "public administration and services"),
+    "9": ("特殊用地", "special use"),
+    "10": ("交通运输用地", "transport"),
+    "11": ("水域及水利设施用地", "water"),
+    "12": ("其他土地", "other land (sand, bare soil, bare rock)"),
+    "20": ("城镇村及工矿用地", "urban, village and mining land"),
+}
+
+
+def class_key(value: float) -> str:
+    """Return the JSON key of a raster value: ``"3"`` for 3 or 3.0, the decimal text otherwise."""
+    v = float(value)
+    return str(int(v)) if v.is_integer() else repr(v)
+
+
+@dataclass
+class UnitCoverage:
+    """The classes inside one unit; areas in m² (ellipsoidal)."""
+
+    unit: str
+    area_m2: float
+    classes: dict[str, float]
+    pixels: dict[str, float]
+    valid_m2: float
+    nodata_m2: float
+    outside_m2: float
+    forest_m2: float
+    grass_m2: float
+
+    @property
+    def forest_grass_m2(self) -> float:
+        """Forest plus grassland area."""
+        return self.forest_m2 + self.grass_m2
+
+    @property
+    def forest_grass_share(self) -> float | None:
+        """(forest + grassland) / valid area inside the unit; None without valid pixels."""
+        return self.forest_grass_m2 / self.valid_m2 if self.valid_m2 > 0 else None
+
+
+@dataclass
+class Coverage:
+    """Forest–grass coverage of a raster over a set of units."""
+
+    raster: str
+    raster_crs: str
+    resolution: tuple[float, float]
+    nodata: float | None
+    forest: tuple[str, ...]
+    grass: tuple[str, ...]
+    unit_field: str
+    units: list[UnitCoverage]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def valid_m2(self) -> float:
+        """Valid (not nodata) area inside all units."""
+        return sum(u.valid_m2 for u in self.units)
+
+    @property
+    def forest_grass_m2(self) -> float:
+        """Forest plus grassland inside all units."""
+        return sum(u.forest_grass_m2 for u in self.units)
+
+    @property
+    def forest_grass_share(self) -> float | None:
+        """The division's share: all units' forest + grassland over all their valid area."""
+        valid = self.valid_m2
+        return self.forest_grass_m2 / valid if valid > 0 else None
+
+    def classes(self) -> dict[str, float]:
+        """Area of each class inside all units."""
+        out: dict[str, float] = {}
+        for u in self.units:
+            for k, v in u.classes.items():
+                out[k] = out.get(k, 0.0) + v
+        return dict(sorted(out.items(), key=lambda kv: _sort_key(kv[0])))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``coverage.json`` document (schema_version 1, INTERFACE.md)."""
+
+        def share(v: float | None) -> float | None:
+            return None if v is None else round(v, 6)
+
+        units = [
+            {
+                "unit": u.unit,
+                "area_m2": round(u.area_m2, 2),
+                "classes": {k: round(v, 2) for k, v in u.classes.items()},
+                "forest_grass_share": share(u.forest_grass_share),
+                "forest_grass_m2": round(u.forest_grass_m2, 2),
+                "valid_m2": round(u.valid_m2, 2),
+                "nodata_m2": round(u.nodata_m2, 2),
+                "outside_raster_m2": round(u.outside_m2, 2),
+                "pixels": {k: round(v, 4) for k, v in u.pixels.items()},
+            }
+            for u in self.units
+        ]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "raster": self.raster,
+            "units": units,
+            "division": {
+                "area_m2": round(sum(u.area_m2 for u in self.units), 2),
+                "classes": {k: round(v, 2) for k, v in self.classes().items()},
+                "forest_grass_share": share(self.forest_grass_share),
+                "forest_grass_m2": round(self.forest_grass_m2, 2),
+                "valid_m2": round(self.valid_m2, 2),
+                "nodata_m2": round(sum(u.nodata_m2 for u in self.units), 2),
+            },
+            "forest_classes": list(self.forest),
+            "grass_classes": list(self.grass),
+            "raster_crs": self.raster_crs,
+            "resolution": list(self.resolution),
+            "nodata": self.nodata,
+            "unit_field": self.unit_field,
+            "method": "exact partial pixels; ellipsoidal areas (CGCS2000/GRS80 for Chinese data)",
+            "notes": list(self.notes),
+        }
+
+
+def _sort_key(k: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(k), k)
+    except ValueError:  # pragma: no cover - keys come from class_key
+        return (1, 0.0, k)
+
+
+def lonlat_cell_areas(lat_edges: NDArray[np.float64], dlon: float, crs: CRS) -> NDArray[np.float64]:
+    """Return the closed-form ellipsoidal area (m²) of lon/lat cells between successive latitude edges.
+
+    ``A = b²·Δλ/2 · [q(φ1) − q(φ0)]``, ``q(φ) = sinφ/(1 − e²sin²φ) + artanh(e·sinφ)/e``,
+    on the ellipsoid of ``crs``'s datum.
+    """
+    ell = crs.ellipsoid
+    a = ell.semi_major_metre if ell is not None else 6378137.0
+    inv_f = ell.inverse_flattening if ell is not None else 298.257222101
+    f = 1.0 / inv_f if inv_f else 0.0
+    e2 = f * (2 - f)
+    b = a * (1 - f)
+    s = np.sin(np.radians(np.asarray(lat_edges, dtype=float)))
+    if e2 > 0:
+        e = math.sqrt(e2)
+        q = s / (1 - e2 * s * s) + np.arctanh(e * s) / e
+    else:
+        q = 2 * s
+    return np.abs(b * b * math.radians(abs(dlon)) / 2 * np.diff(q))
+
+
+def _open(path: str | Path) -> Any:
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"raster {p} does not exist; give a GeoTIFF (or any raster GDAL reads) with --raster")
+    if p.is_dir():
+        raise InputError(f"raster {p} is a folder; give a raster file (GeoTIFF) with --raster")
+    try:
+        ds = rasterio.open(p)
+    except RasterioIOError as exc:
+        raise InputError(
+            f"{p} is not a raster GDAL can read ({str(exc).splitlines()[0][:120]}); give a GeoTIFF land-cover raster"
+        ) from None
+    if ds.count < 1 or ds.width < 1 or ds.height < 1:
+        ds.close()
+        raise InputError(f"{p} holds no raster band; give a GeoTIFF land-cover raster")
+    return ds
+
+
+def _raster_crs(ds: Any, path: str | Path, assume_crs: str | None) -> tuple[CRS, bool]:
+    if ds.crs is None or not ds.crs.to_wkt():
+        if not assume_crs:
+            raise CRSError(
+                f"raster {path} declares no CRS; give it one (gdal_edit.py -a_srs EPSG:4490) "
+                "or pass --assume-crs EPSG:XXXX"
+            )
+        try:
+            return CRS.from_user_input(assume_crs), True
+        except Exception:  # noqa: BLE001 - pyproj raises its own CRSError
+            raise CRSError(f"--assume-crs {assume_crs} is not a CRS pyproj knows; use EPSG:XXXX") from None
+    crs = CRS.from_wkt(ds.crs.to_wkt())
+    if crs.geodetic_crs is None:  # pragma: no cover - engineering CRS
+        raise CRSError(f"raster {path} has a CRS without a datum ({crs.name}); areas cannot be taken")
+    return crs, False
+
+
+def _codes(values: Iterable[float | int | str]) -> tuple[str, ...]:
+    out = []
+    for v in values:
+        try:
+            out.append(class_key(float(v)))
+        except (TypeError, ValueError):
+            raise InputError(f"class code {v!r} is not a number; give raster values such as 3 or 4") from None
+    return tuple(dict.fromkeys(out))
+
+
+class _Acc:
+    """Per-unit sums."""
+
+    def __init__(self) -> None:
+        self.area: dict[float, float] = {}
+        self.pixels: dict[float, float] = {}
+        self.nodata = 0.0
+        self.covered = 0.0
+
+    def add(self, values: NDArray[Any], valid: NDArray[np.bool_], inside: NDArray[np.float64],
+            cell: NDArray[np.float64]) -> None:
+        self.covered += float(inside.sum())
+        self.nodata += float(inside[~valid].sum())
+        v, w, c = values[valid], inside[valid], cell[valid]
+        if not len(v):
+            return
+        uniq, inv = np.unique(v, return_inverse=True)
+        areas = np.bincount(inv, weights=w, minlength=len(uniq))
+        frac = np.bincount(inv, weights=np.divide(w, c, out=np.zeros_like(w), where=c > 0), minlength=len(uniq))
+        for val, a, n in zip(uniq.tolist(), areas.tolist(), frac.tolist(), strict=True):
+            self.area[val] = self.area.get(val, 0.0) + a
+            self.pixels[val] = self.pixels.get(val, 0.0) + n
+
+
+def _cells(transform: Any, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.object_]:
+    """Polygons of the pixel cells (row, col) of an affine grid (any rotation)."""
+    if transform.b == 0 and transform.d == 0:  # north-up: vectorised boxes
+        x0 = transform.a * cols + transform.c
+        y0 = transform.e * rows + transform.f
+        x1, y1 = x0 + transform.a, y0 + transform.e
+        return shapely.box(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
+    c = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float)
+    cc = cols[:, None] + c[None, :, 0]
+    rr = rows[:, None] + c[None, :, 1]
+    x = transform.a * cc + transform.b * rr + transform.c
+    y = transform.d * cc + transform.e * rr + transform.f
+    return shapely.polygons(np.stack([x, y], axis=-1))
+
+
+def _grid_cell_areas(t: Any, crs: CRS, r0: int, nrows: int, c0: int, ncols: int) -> NDArray[np.float64]:
+    """Return the ellipsoidal areas (m²) of a block of cells, as :func:`ellipsoidal_area` takes them.
+
+    The block's (nrows + 1) × (ncols + 1) corners are projected once to the
+    equal-area projection on the datum and each cell measured there (shoelace),
+    which is what :func:`~eco12geo.measure.ellipsoidal_area` does cell by cell
+    when no edge is longer than its densify length.
+    """
+    from pyproj import Transformer
+
+    from .measure import _equal_area_crs
+
+    cc, rr = np.meshgrid(np.arange(c0, c0 + ncols + 1, dtype=float), np.arange(r0, r0 + nrows + 1, dtype=float))
+    x = t.a * cc + t.b * rr + t.c
+    y = t.d * cc + t.e * rr + t.f
+    tr = Transformer.from_crs(crs, _equal_area_crs(crs.to_wkt()), always_xy=True)
+    px, py = tr.transform(x, y)
+    px, py = np.asarray(px), np.asarray(py)
+    # a quadrilateral's area from its diagonals (differences only: no loss of digits far from the origin)
+    dx02, dy02 = px[1:, 1:] - px[:-1, :-1], py[1:, 1:] - py[:-1, :-1]
+    dx13, dy13 = px[1:, :-1] - px[:-1, 1:], py[1:, :-1] - py[:-1, 1:]
+    return 0.5 * np.abs(dx02 * dy13 - dx13 * dy02)
+
+
+def _unit_window(ds: Any, geom: Any) -> Any:
+    """Return the raster window covering ``geom`` (rounded out, clipped to the raster), or None."""
+    from rasterio.windows import Window
+
+    xmin, ymin, xmax, ymax = shapely.bounds(geom)
+    inv = ~ds.transform
+    xs, ys = np.array([xmin, xmin, xmax, xmax]), np.array([ymin, ymax, ymin, ymax])
+    corners = np.column_stack([inv.a * xs + inv.b * ys + inv.c, inv.d * xs + inv.e * ys + inv.f])
+    if not np.isfinite(corners).all():
+        return None
+    # one pixel of margin each side: cells touching the bounds are always in
+    col0 = max(int(math.floor(corners[:, 0].min())) - 1, 0)
+    row0 = max(int(math.floor(corners[:, 1].min())) - 1, 0)
+    col1 = min(int(math.ceil(corners[:, 0].max())) + 1, ds.width)
+    row1 = min(int(math.ceil(corners[:, 1].max())) + 1, ds.height)
+    if col1 <= col0 or row1 <= row0:
+        return None
+    return Window(col0, row0, col1 - col0, row1 - row0)
+
+
+def iter_cell_areas(
+    transform: Any, crs: CRS, geom: Any, window: Any, *, densify_m: float = 100.0, chunk_cells: int = CHUNK_CELLS
+) -> Iterator[tuple[Any, NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]]:
+    """Yield, chunk by chunk of ``window``, the cells touching ``geom`` and their areas inside it.
+
+    Parameters
+    ----------
+    transform
+        The raster's affine transform (any rotation).
+    crs
+        The raster's CRS; ``geom`` is in it.
+    geom
+        A polygon in the raster's CRS.
+    window
+        The :class:`rasterio.windows.Window` to go through.
+    densify_m, chunk_cells
+        As :func:`zonal_coverage`.
+
+    Yields
+    ------
+    (chunk, index, inside_m2, cell_m2)
+        The chunk's window, the flat indices (row-major within the chunk) of the
+        cells touching ``geom``, the ellipsoidal area of each inside ``geom`` and
+        of each whole cell (m²).
+    """
+    from rasterio.windows import Window
+
+    t = transform
+    axis_aligned = t.b == 0 and t.d == 0
+    lonlat = crs.is_geographic and axis_aligned
+    width = int(window.width)
+    rows_per_chunk = max(1, chunk_cells // max(width, 1))
+    shapely.prepare(geom)
+    row_end = int(window.row_off + window.height)
+    for r0 in range(int(window.row_off), row_end, rows_per_chunk):
+        nrows = min(rows_per_chunk, row_end - r0)
+        chunk = Window(int(window.col_off), r0, width, nrows)
+        rr, cc = np.meshgrid(np.arange(r0, r0 + nrows), np.arange(chunk.col_off, chunk.col_off + width), indexing="ij")
+        rows, cols = rr.ravel(), cc.ravel()
+        cells = _cells(t, rows, cols)
+        touching = shapely.intersects(geom, cells)
+        if not touching.any():
+            continue
+        sel = np.flatnonzero(touching)
+        cut = ~shapely.contains_properly(geom, cells[sel])
+        # area of every touched cell (m², ellipsoidal)
+        if lonlat:
+            row_area = lonlat_cell_areas(t.f + t.e * np.arange(r0, r0 + nrows + 1), t.a, crs)
+            cell_area = row_area[rows[sel] - r0]
+        elif max(math.hypot(t.a, t.d), math.hypot(t.b, t.e)) <= densify_m:
+            # cells no longer than densify_m need no densifying: project the grid's corners once
+            c0 = int(chunk.col_off)
+            grid = _grid_cell_areas(t, crs, r0, nrows, c0, width)
+            cell_area = grid[rows[sel] - r0, cols[sel] - c0]
+        else:
+            cell_area = ellipsoidal_area(cells[sel], crs, densify_m)
+        inside = cell_area.copy()
+        # cells cut by the unit's edge: the piece inside, measured on the ellipsoid
+        if cut.any():
+            cut_cells = cells[sel][cut]
+            if axis_aligned:
+                # clip the unit to each row's strip first, so each cell meets only a few vertices
+                pieces = np.empty(len(cut_cells), dtype=object)
+                cut_rows = rows[sel][cut]
+                bounds = shapely.bounds(cut_cells)
+                for r in np.unique(cut_rows):
+                    in_row = cut_rows == r
+                    b = bounds[in_row]
+                    strip = shapely.clip_by_rect(geom, b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+                    pieces[in_row] = shapely.intersection(cut_cells[in_row], strip)
+            else:
+                pieces = shapely.intersection(cut_cells, geom)
+            inside[cut] = np.minimum(ellipsoidal_area(pieces, crs, densify_m), cell_area[cut])
+        yield chunk, sel, inside, cell_area
+
+
+def pixel_areas(
+    transform: Any, width: int, height: int, crs: str | CRS, geom: Any, *, densify_m: float = 100.0
+) -> NDArray[np.float64]:
+    """Return a ``height × width`` array: the ellipsoidal area (m²) of each pixel inside ``geom`` (raster CRS)."""
+    from rasterio.windows import Window
+
+    crs = CRS.from_user_input(crs)
+    out = np.zeros((height, width))
+    for chunk, sel, inside, _ in iter_cell_areas(transform, crs, geom, Window(0, 0, width, height),
+                                                 densify_m=densify_m):
+        block = np.zeros(int(chunk.height) * int(chunk.width))
+        block[sel] = inside
+        r0 = int(chunk.row_off)
+        out[r0 : r0 + int(chunk.height)] += block.reshape(int(chunk.height), int(chunk.width))
+    return out
+
+
+def _measure_window(
+    ds: Any, band: int, geom: Any, window: Any, crs: CRS, densify_m: float, chunk_cells: int, acc: _Acc
+) -> None:
+    """Add the classes of the part of ``window`` inside ``geom`` (raster CRS) to ``acc``, chunk by chunk."""
+    for chunk, sel, inside, cell_area in iter_cell_areas(ds.transform, crs, geom, window, densify_m=densify_m,
+                                                         chunk_cells=chunk_cells):
+        data = ds.read(band, window=chunk, masked=True)
+        values = np.ma.getdata(data).ravel()[sel]
+        valid = ~np.ma.getmaskarray(data).ravel()[sel]
+        if np.issubdtype(values.dtype, np.floating):
+            valid &= np.isfinite(values)
+        acc.add(values, valid, inside, cell_area)
+
+
+def zonal_coverage(
+    raster_path: str | Path,
+    units: gpd.GeoDataFrame,
+    unit_field: str,
+    *,
+    forest: Sequence[float | int | str] = (3,),
+    grass: Sequence[float | int | str] = (4,),
+    densify_m: float = 100.0,
+    assume_crs: str | None = None,
+    band: int = 1,
+    chunk_cells: int = CHUNK_CELLS,
+) -> Coverage:
+    """Return the ellipsoidal area of every raster class inside every unit, partial pixels exactly.
+
+    Parameters
+    ----------
+    raster_path
+        A classified raster GDAL reads (GeoTIFF); values are class codes.
+    units
+        Polygons with a CRS (any); one row per unit (rows with one name are summed).
+    unit_field
+        The field holding the unit's name.
+    forest, grass
+        Raster values counted as forest and as grassland.
+    densify_m
+        Longest edge (m) before reprojecting the units and measuring pieces.
+    assume_crs
+        CRS of a raster that declares none (otherwise :class:`CRSError`).
+    band
+        Band to read (1-based).
+    chunk_cells
+        Pixels handled at a time, bounding memory.
+
+    Returns
+    -------
+    Coverage
+
+    Raises
+    ------
+    InputError
+        Not a raster, no such field, or the raster does not overlap the units.
+    CRSError
+        The raster or the units declare no CRS.
+    """
+    from .audit import unit_names
+
+    forest_k, grass_k = _codes(forest), _codes(grass)
+    if set(forest_k) & set(grass_k):
+        raise InputError(f"class {sorted(set(forest_k) & set(grass_k))[0]} is given both as forest and as grass")
+    if units.crs is None:
+        raise CRSError("the units layer declares no CRS; give it one or pass --assume-crs EPSG:XXXX")
+    names = unit_names(units, unit_field)
+    units_crs = CRS.from_user_input(units.crs)
+    geoms, _ = repair(np.asarray(units.geometry.values, dtype=object))
+    unit_areas = ellipsoidal_area(geoms, units_crs, densify_m)
+    ds = _open(raster_path)
+    with ds:
+        crs, assumed = _raster_crs(ds, raster_path, assume_crs)
+        if not 1 <= band <= ds.count:
+            raise InputError(f"raster {raster_path} has {ds.count} band(s); band {band} does not exist")
+        in_raster = transform_geometries(geoms, units_crs, crs, densify_m)
+        in_raster, _ = repair(in_raster)
+        order: dict[str, _Acc] = {}
+        areas: dict[str, float] = {}
+        for name, g, a in zip(names, in_raster, unit_areas, strict=True):
+            acc = order.setdefault(name, _Acc())
+            areas[name] = areas.get(name, 0.0) + float(a)
+            if g is None or shapely.is_empty(g):
+                continue
+            window = _unit_window(ds, g)
+            if window is None:
+                continue
+            _measure_window(ds, band, g, window, crs, densify_m, chunk_cells, acc)
+        nodata = ds.nodata
+        res = (float(abs(ds.transform.a)), float(abs(ds.transform.e)))
+    if not any(acc.covered > 0 for acc in order.values()):
+        raise InputError(
+            f"raster {raster_path} does not overlap the units (raster CRS {_label(crs)}); "
+            "check that the raster covers the regiments and declares the right CRS"
+        )
+    out_units = []
+    for name, acc in order.items():
+        classes = {class_key(v): a for v, a in sorted(acc.area.items())}
+        pixels = {class_key(v): n for v, n in sorted(acc.pixels.items())}
+        valid = sum(classes.values())
+        out_units.append(
+            UnitCoverage(
+                unit=name,
+                area_m2=areas[name],
+                classes=classes,
+                pixels=pixels,
+                valid_m2=valid,
+                nodata_m2=acc.nodata,
+                outside_m2=max(0.0, areas[name] - acc.covered),
+                forest_m2=sum(classes.get(k, 0.0) for k in forest_k),
+                grass_m2=sum(classes.get(k, 0.0) for k in grass_k),
+            )
+        )
+    notes = []
+    if assumed:
+        notes.append(f"raster declared no CRS; {assume_crs} assumed (--assume-crs)")
+    if units_crs != crs:
+        notes.append(f"units reprojected from {_label(units_crs)} to the raster's {_label(crs)} "
+                     f"(edges densified to {densify_m:g} m first)")
+    for u in out_units:
+        if u.area_m2 > 0 and u.outside_m2 > 1e-6 * u.area_m2 + 1.0:
+            notes.append(f"{u.unit}: {u.outside_m2 / 1e6:,.3f} km² lie outside the raster")
+    return Coverage(
+        raster=str(raster_path),
+        raster_crs=_label(crs),
+        resolution=res,
+        nodata=None if nodata is None else float(nodata),
+        forest=forest_k,
+        grass=grass_k,
+        unit_field=unit_field,
+        units=out_units,
+        notes=notes,
+    )
+
+
+def _label(crs: CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
+
+
+@dataclass
+class CoverageCheck:
+    """The division's forest–grass share against the plan figure."""
+
+    figure: str
+    kind: str
+    target_percent: float
+    value_percent: float | None
+    status: str
+    source: str
+    text: str
+
+
+def coverage_check(coverage: Coverage, plan: Plan, figure_id: str = "forest_grass_coverage") -> CoverageCheck | None:
+    """Compare the division's share with the plan's figure (None if the plan has no such figure)."""
+    try:
+        fig = plan.figure(figure_id)
+    except KeyError:
+        return None
+    share = coverage.forest_grass_share
+    value = None if share is None else share * 100.0
+    target = float(fig.value) if fig.unit == "percent" else float(fig.value) * 100.0
+    if value is None:
+        status = "no_data"
+    elif fig.kind == "max":
+        status = "met" if value <= target else "over"
+    else:
+        status = "met" if value >= target else "short"
+    return CoverageCheck(fig.id, fig.kind, target, value, status, fig.section, fig.text)
+
+
+def coverage_frame(coverage: Coverage) -> Any:
+    """Return ``coverage.csv`` as a DataFrame: one row per unit and class, then the division (unit "*")."""
+    import pandas as pd
+
+    rows = []
+    fg = set(coverage.forest) | set(coverage.grass)
+
+    def add(unit: str, area: float, classes: dict[str, float], pixels: dict[str, float] | None,
+            valid: float, share: float | None) -> None:
+        for k, a in classes.items():
+            zh, en = CLASS_NAMES.get(k, ("", ""))
+            rows.append({
+                "unit": unit, "class": k, "class_zh": zh, "class_en": en,
+                "forest_grass": k in fg,
+                "area_m2": round(a, 2), "area_km2": round(a / 1e6, 6),
+                "pixels": None if pixels is None else round(pixels.get(k, 0.0), 4),
+                "share_of_valid": round(a / valid, 6) if valid > 0 else None,
+                "unit_area_m2": round(area, 2), "valid_m2": round(valid, 2),
+                "forest_grass_share": None if share is None else round(share, 6),
+            })
+
+    for u in coverage.units:
+        add(u.unit, u.area_m2, u.classes, u.pixels, u.valid_m2, u.forest_grass_share)
+    add("*", sum(u.area_m2 for u in coverage.units), coverage.classes(), None, coverage.valid_m2,
+        coverage.forest_grass_share)
+    return pd.DataFrame(rows, columns=["unit", "class", "class_zh", "class_en", "forest_grass", "area_m2",
+                                       "area_km2", "pixels", "share_of_valid", "unit_area_m2", "valid_m2",
+                                       "forest_grass_share"])
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.2f}%"
+
+
+def coverage_table(coverage: Coverage, plan: Plan, lang: str = "zh") -> str:
+    """Return the per-unit forest–grass shares and the division's against the plan, as terminal text."""
+    from .labels import label, pad, text_width
+
+    zh = lang == "zh"
+    title = "林草覆盖率（栅格分区统计）" if zh else "Forest–grass coverage (raster zonal statistics)"
+    lines = [
+        f"{title} — {plan.name_zh if zh else plan.name_en}",
+        f"{'栅格' if zh else 'Raster'}: {coverage.raster} ({coverage.raster_crs}); "
+        f"{'林地' if zh else 'forest'} {','.join(coverage.forest)}, {'草地' if zh else 'grass'} "
+        f"{','.join(coverage.grass)}; {label('ellipsoidal', lang)}, km²",
+        "",
+    ]
+    heads = [label("unit", lang), label("unit_area", lang), "有效面积" if zh else "Valid",
+             "林草面积" if zh else "Forest+grass", "林草覆盖率" if zh else "Share"]
+    names = [u.unit if zh else plan.unit_name_en(u.unit) for u in coverage.units]
+    w = [max([16] + [text_width(n) + 2 for n in names]), 12, 12, 14, 12]
+    lines.append("".join(pad(h, wi, i > 0) for i, (h, wi) in enumerate(zip(heads, w, strict=True))))
+
+    def row(name: str, area: float, valid: float, fgm: float, share: float | None) -> str:
+        vals = [name, f"{area / 1e6:,.2f}", f"{valid / 1e6:,.2f}", f"{fgm / 1e6:,.2f}", _pct(share)]
+        return "".join(pad(v, wi, i > 0) for i, (v, wi) in enumerate(zip(vals, w, strict=True)))
+
+    for name, u in zip(names, coverage.units, strict=True):
+        lines.append(row(name, u.area_m2, u.valid_m2, u.forest_grass_m2, u.forest_grass_share))
+    lines.append(row(label("total", lang), sum(u.area_m2 for u in coverage.units), coverage.valid_m2,
+                     coverage.forest_grass_m2, coverage.forest_grass_share))
+    check = coverage_check(coverage, plan)
+    if check is not None:
+        kind = label("min", lang) if check.kind == "min" else label("max", lang)
+        val = "—" if check.value_percent is None else f"{check.value_percent:.2f}%"
+        lines.append("")
+        lines.append(f"  [{label(check.status, lang)}] {check.figure}: {kind} {check.target_percent:g}%; {val}  "
+                     f"({label('source', lang)} {check.source})")
+    if coverage.notes:
+        lines.append("")
+        lines.append(label("notes", lang) + ":")
+        lines.extend(f"  - {n}" for n in coverage.notes)
+    return "\n".join(lines)
