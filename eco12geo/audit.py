@@ -15,7 +15,7 @@ from pyproj import CRS
 
 from .errors import InputError
 from .layerset import LayerSet
-from .measure import ellipsoidal_area, ellipsoidal_length, planar_area
+from .measure import crs_label, ellipsoidal_area, ellipsoidal_length, planar_area
 from .overlay import intersect_pairs, repair
 from .plan import Figure, Plan
 
@@ -341,11 +341,10 @@ def audit(
     else:
         notes.append("plan targets not checked (--no-targets)")
 
-    crs_label = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
     return Audit(
         plan_id=plan.id,
         plan_version=plan.version,
-        crs=crs_label,
+        crs=crs_label(crs),
         territory_m2=plan.territory_m2,
         unit_field=field_name if unit_geoms is not None else None,
         layers=la_out,

@@ -34,16 +34,14 @@ import csv
 import io
 import math
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, PlanError
-from .plan import load_plan
+from .plan import load_plan, read_toml
 
 __all__ = [
     "Check",
@@ -332,17 +330,6 @@ def parse_indicators(data: dict[str, Any], source: str = "") -> IndicatorSet:
     )
 
 
-def _parse_text(text: str, where: str) -> IndicatorSet:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"indicators file {where} is not valid TOML: {exc}") from None
-    try:
-        return parse_indicators(data, where)
-    except PlanError as exc:
-        raise PlanError(f"{where}: {exc}") from None
-
-
 def load_indicators(plan_path: str | Path | None = None) -> IndicatorSet:
     """Load the indicators the plan file names in ``[plan] indicators``.
 
@@ -370,21 +357,14 @@ def load_indicators(plan_path: str | Path | None = None) -> IndicatorSet:
         raise PlanError(f"{where_plan}: plan key 'plan.indicators' is missing; name the file of 表1's indicators there")
     if not isinstance(name, str) or not name:
         raise PlanError(f"{where_plan}: plan key 'plan.indicators' must be a file name, not {name!r}")
-    if plan_path is None:
-        ref = resources.files("eco12geo.plans").joinpath(name)
-        if not ref.is_file():
-            raise PlanError(f"{where_plan}: plan key 'plan.indicators' names {name}, which is not bundled")
-        text, where = ref.read_text(encoding="utf-8"), f"(bundled) {name}"
-    else:
-        p = Path(plan_path).parent / name
-        if not p.is_file():
-            raise PlanError(f"{where_plan}: plan key 'plan.indicators' names {p}, which does not exist")
-        try:
-            text = p.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise PlanError(f"indicators file {p} is not UTF-8 text ({exc.reason}); save it as UTF-8") from None
-        where = str(p)
-    ind = _parse_text(text, where)
+    path = None if plan_path is None else Path(plan_path).parent / name
+    if path is not None and not path.is_file():
+        raise PlanError(f"{where_plan}: plan key 'plan.indicators' names {path}, which does not exist")
+    data, where = read_toml(path, name, what="indicators file")
+    try:
+        ind = parse_indicators(data, where)
+    except PlanError as exc:
+        raise PlanError(f"{where}: {exc}") from None
     if ind.plan_id != plan.id:
         raise PlanError(f"{where}: indicators key 'indicators.plan_id' is {ind.plan_id!r}, the plan is {plan.id!r}")
     return ind

@@ -18,7 +18,7 @@ from pyproj import CRS
 
 from .errors import InputError
 from .io import LayerSource, read_layer
-from .measure import transform_geometries
+from .measure import crs_label, transform_geometries
 from .plan import Plan
 
 __all__ = ["LayerSet", "load_layers", "harmonize"]
@@ -43,11 +43,6 @@ class LayerSet:
     def keys(self) -> list[str]:
         """Return the layer keys in plan order of reading."""
         return list(self.layers)
-
-
-def _crs_label(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.name
 
 
 def harmonize(
@@ -92,7 +87,7 @@ def harmonize(
         moved.attrs = dict(gdf.attrs)
         out[key] = moved
         notes.append(
-            f"{key}: reprojected from {_crs_label(crss[key])} to the working CRS {_crs_label(crs)} "
+            f"{key}: reprojected from {crs_label(crss[key])} to the working CRS {crs_label(crs)} "
             f"(edges densified to {densify_m:g} m first)"
         )
     return out, crs, notes
@@ -129,6 +124,6 @@ def load_layers(
         layers=layers,
         crs=crs,
         sources={k: str(s) for k, s in sources.items()},
-        source_crs={k: _crs_label(CRS.from_user_input(g.crs)) for k, g in read.items()},
+        source_crs={k: crs_label(CRS.from_user_input(g.crs)) for k, g in read.items()},
         notes=notes,
     )

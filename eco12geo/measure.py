@@ -23,6 +23,7 @@ from pyproj.crs.coordinate_operation import LambertCylindricalEqualAreaConversio
 from .errors import CRSError
 
 __all__ = [
+    "crs_label",
     "densify",
     "ellipsoidal_area",
     "ellipsoidal_length",
@@ -36,6 +37,12 @@ __all__ = [
 _M_PER_DEG = 111_320.0
 #: EPSG code of "CGCS2000 / 3-degree Gauss-Kruger CM 75E"; CM 78E is +1, … CM 135E is 4554
 _GK_CM75 = 4534
+
+
+def crs_label(crs: CRS) -> str:
+    """Return ``EPSG:XXXX`` for a CRS with an EPSG code, else its name (how outputs name CRSs)."""
+    epsg = CRS.from_user_input(crs).to_epsg()
+    return f"EPSG:{epsg}" if epsg else CRS.from_user_input(crs).name
 
 
 def gk_zone_epsg(lon: float) -> int:

@@ -24,6 +24,7 @@ __all__ = [
     "RuleDef",
     "Unit",
     "load_plan",
+    "read_toml",
 ]
 
 DEFAULT_PLAN = "xpcc12_2023_2035.toml"
@@ -403,6 +404,41 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
     )
 
 
+def read_toml(
+    path: str | Path | None, bundled: str, *, what: str = "plan file", hint: str = "give an existing .toml file"
+) -> tuple[dict[str, Any], str]:
+    """Read a TOML file of plan data: ``path``, or the file ``bundled`` shipped in ``eco12geo/plans``.
+
+    Returns
+    -------
+    (data, where)
+        The parsed TOML and how to name the file in messages.
+
+    Raises
+    ------
+    PlanError
+        When the file is missing, not UTF-8 or not TOML.
+    """
+    if path is None:
+        ref = resources.files("eco12geo.plans").joinpath(bundled)
+        if not ref.is_file():
+            raise PlanError(f"{what} {bundled} is not bundled with eco12geo")
+        text, where = ref.read_text(encoding="utf-8"), f"(bundled) {bundled}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise PlanError(f"{what} {p} does not exist; {hint}")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise PlanError(f"{what} {p} is not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+        where = str(p)
+    try:
+        return tomllib.loads(text), where
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(f"{what} {where} is not valid TOML: {exc}") from None
+
+
 def load_plan(path: str | Path | None = None) -> Plan:
     """Load and validate a plan file.
 
@@ -422,23 +458,7 @@ def load_plan(path: str | Path | None = None) -> Plan:
         When the file is missing, is not TOML, or a key is missing or wrong;
         the message names the key.
     """
-    if path is None:
-        ref = resources.files("eco12geo.plans").joinpath(DEFAULT_PLAN)
-        text = ref.read_text(encoding="utf-8")
-        where = f"(bundled) {DEFAULT_PLAN}"
-    else:
-        p = Path(path)
-        if not p.is_file():
-            raise PlanError(f"plan file {p} does not exist; give an existing .toml plan with --plan")
-        try:
-            text = p.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise PlanError(f"plan file {p} is not UTF-8 text ({exc.reason}); save it as UTF-8") from None
-        where = str(p)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"plan file {where} is not valid TOML: {exc}") from None
+    data, where = read_toml(path, DEFAULT_PLAN, what="plan file", hint="give an existing .toml plan with --plan")
     try:
         return _parse(data, where)
     except PlanError as exc:

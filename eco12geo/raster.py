@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from .errors import CRSError, InputError
-from .measure import ellipsoidal_area, transform_geometries
+from .measure import crs_label, ellipsoidal_area, transform_geometries
 from .overlay import repair
 from .plan import Plan
 
@@ -540,7 +540,7 @@ def zonal_coverage(
         res = (float(abs(ds.transform.a)), float(abs(ds.transform.e)))
     if not any(acc.covered > 0 for acc in order.values()):
         raise InputError(
-            f"raster {raster_path} does not overlap the units (raster CRS {_label(crs)}); "
+            f"raster {raster_path} does not overlap the units (raster CRS {crs_label(crs)}); "
             "check that the raster covers the regiments and declares the right CRS"
         )
     out_units = []
@@ -565,14 +565,14 @@ def zonal_coverage(
     if assumed:
         notes.append(f"raster declared no CRS; {assume_crs} assumed (--assume-crs)")
     if units_crs != crs:
-        notes.append(f"units reprojected from {_label(units_crs)} to the raster's {_label(crs)} "
+        notes.append(f"units reprojected from {crs_label(units_crs)} to the raster's {crs_label(crs)} "
                      f"(edges densified to {densify_m:g} m first)")
     for u in out_units:
         if u.area_m2 > 0 and u.outside_m2 > 1e-6 * u.area_m2 + 1.0:
             notes.append(f"{u.unit}: {u.outside_m2 / 1e6:,.3f} km² lie outside the raster")
     return Coverage(
         raster=str(raster_path),
-        raster_crs=_label(crs),
+        raster_crs=crs_label(crs),
         resolution=res,
         nodata=None if nodata is None else float(nodata),
         forest=forest_k,
@@ -581,11 +581,6 @@ def zonal_coverage(
         units=out_units,
         notes=notes,
     )
-
-
-def _label(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.name
 
 
 @dataclass

@@ -24,6 +24,7 @@ from ._log import logger
 from .audit import unit_names
 from .exceptions import ExceptionEntry, apply_exceptions
 from .layerset import LayerSet, harmonize
+from .measure import crs_label
 from .overlay import polygonal, repair
 from .plan import Plan
 from .rules import Check, LayerData, RuleContext, UnitIndex, Violation, feature_ids, get_checker
@@ -31,11 +32,6 @@ from .rules import Check, LayerData, RuleContext, UnitIndex, Violation, feature_
 __all__ = ["Report", "SCHEMA_VERSION", "validate"]
 
 SCHEMA_VERSION = 1
-
-
-def _crs_label(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.name
 
 
 @dataclass
@@ -93,7 +89,7 @@ class Report:
         doc: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "plan": {"id": self.plan_id, "version": self.plan_version},
-            "crs": _crs_label(self.crs),
+            "crs": crs_label(self.crs),
             "unit_field": self.unit_field,
             "units": list(self.units),
             "layers": self.layers,
