@@ -16,6 +16,7 @@ from pyproj import CRS
 from .errors import InputError
 from .layerset import LayerSet
 from .measure import crs_label, ellipsoidal_area, ellipsoidal_length, planar_area
+from .names import feature_ids
 from .overlay import intersect_pairs, repair
 from .plan import Figure, Plan
 
@@ -43,6 +44,8 @@ class LayerAudit:
     repaired: int
     source: str
     source_crs: str
+    #: per feature: id, recorded MJ, computed ellipsoidal area, difference (layers with an area field)
+    recorded: pd.DataFrame | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -270,12 +273,25 @@ def audit(
         length = ellipsoidal_length(geoms, crs, densify_m) if d.geometry == "line" else np.zeros(len(geoms))
         recorded = None
         mismatches = 0
+        table = None
         if d.area_field and d.area_field in gdf.columns:
             mj = pd.to_numeric(gdf[d.area_field], errors="coerce").to_numpy(dtype=float)
             if np.isfinite(mj).any():
                 recorded = float(np.nansum(mj))
                 rel = np.abs(mj - areas) / np.maximum(areas, 1.0)
-                mismatches = int(np.sum(np.isfinite(mj) & (rel > plan.tolerances["recorded_area_relative"])))
+                beyond = np.isfinite(mj) & (rel > plan.tolerances["recorded_area_relative"])
+                mismatches = int(np.sum(beyond))
+                table = pd.DataFrame(
+                    {
+                        "layer": key,
+                        "feature": feature_ids(gdf, d.id_field),
+                        "recorded_m2": np.round(mj, 2),
+                        "area_m2": np.round(areas, 2),
+                        "diff_m2": np.round(mj - areas, 2),
+                        "diff_relative": np.round((mj - areas) / np.maximum(areas, 1.0), 6),
+                        "beyond_tolerance": beyond,
+                    }
+                )
         outside = None
         if unit_geoms is not None and key != units_key:
             ia, iu, pieces = intersect_pairs(geoms, unit_geoms)
@@ -303,6 +319,7 @@ def audit(
             repaired=int(bad.sum()),
             source=layers.sources.get(key, ""),
             source_crs=layers.source_crs.get(key, ""),
+            recorded=table,
         )
         if key == units_key:
             unit_area, unit_parea = areas, parea

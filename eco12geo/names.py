@@ -1,4 +1,7 @@
-"""Stable file names for units (regiments), shared by the report and the maps.
+"""Names of things in outputs: feature ids, and stable file names for units (regiments).
+
+Feature ids are the layer's id field (``BSM``) where it has one, else the
+1-based row number as ``#N`` (INTERFACE.md).
 
 Unit names are Chinese text (``104团``); file names must be plain ASCII,
 stable across runs, unique, and never a path outside the output folder.  A
@@ -13,8 +16,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
-__all__ = ["slugify", "unit_page"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["feature_ids", "slugify", "unit_page"]
 
 
 def slugify(name: str, label: str = "") -> str:
@@ -46,3 +53,28 @@ def slugify(name: str, label: str = "") -> str:
 def unit_page(name: str, label: str = "") -> str:
     """Return the file name of a unit's map page: ``<slug>.html``."""
     return f"{slugify(name, label)}.html"
+
+
+def _id_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def feature_ids(gdf: pd.DataFrame, id_field: str | None) -> list[str]:
+    """Return each feature's id: its ``id_field`` value, else its 1-based row number as ``#N``."""
+    n = len(gdf)
+    values = list(gdf[id_field]) if id_field and id_field in gdf.columns else [None] * n
+    out = []
+    for i, v in enumerate(values):
+        t = _id_text(v)
+        out.append(t if t is not None else f"#{i + 1}")
+    return out

@@ -74,7 +74,7 @@ def write_json(path: str | Path, doc: dict[str, Any]) -> Path:
 
 
 def audit_frames(audit: Audit, plan: Plan) -> dict[str, pd.DataFrame]:
-    """Return the audit as tables: ``units`` (unit × layer), ``layers`` and ``targets``."""
+    """Return the audit as tables: ``units`` (unit × layer), ``layers``, ``targets`` and ``recorded`` (per feature)."""
     rows = []
     for u in audit.units:
         for key, a in u.layers.items():
@@ -135,7 +135,11 @@ def audit_frames(audit: Audit, plan: Plan) -> dict[str, pd.DataFrame]:
         }
         for f in audit.figures
     ]
-    return {"units": units, "layers": pd.DataFrame(lrows), "targets": pd.DataFrame(trows)}
+    recorded = [la.recorded for la in audit.layers.values() if la.recorded is not None]
+    features = pd.concat(recorded, ignore_index=True) if recorded else pd.DataFrame(
+        columns=["layer", "feature", "recorded_m2", "area_m2", "diff_m2", "diff_relative", "beyond_tolerance"]
+    )
+    return {"units": units, "layers": pd.DataFrame(lrows), "targets": pd.DataFrame(trows), "recorded": features}
 
 
 def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
@@ -156,6 +160,9 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
             frames["units"].to_excel(xw, sheet_name="units", index=False)
             frames["layers"].to_excel(xw, sheet_name="layers", index=False)
             frames["targets"].to_excel(xw, sheet_name="targets", index=False)
+            # recorded MJ against computed, per feature (Excel holds 1 048 576 rows: mismatches first)
+            rec = frames["recorded"].sort_values("beyond_tolerance", ascending=False, kind="stable")
+            rec.head(1_048_000).to_excel(xw, sheet_name="recorded", index=False)
             pd.DataFrame({"note": audit.notes or [""]}).to_excel(xw, sheet_name="notes", index=False)
 
     written.append(atomic_write(out / "audit.xlsx", _xlsx))

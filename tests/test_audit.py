@@ -95,7 +95,15 @@ def test_cli_writes_json_csv_xlsx(tmp_path: Path, layer_files: dict[str, Path]) 
     assert row.share_of_unit == pytest.approx(row.area_m2 / units["104团"]["area_m2"], abs=1e-6)
     assert row.share_of_territory == pytest.approx(row.area_m2 / 2_879_482_400.0, abs=1e-6)
     wb = openpyxl.load_workbook(out / "audit.xlsx")
-    assert wb.sheetnames == ["units", "layers", "targets", "notes"]
+    assert wb.sheetnames == ["units", "layers", "targets", "recorded", "notes"]
+    rec = pd.read_excel(out / "audit.xlsx", sheet_name="recorded")
+    # recorded MJ against computed, per feature, mismatches first: R2 recorded 1 m², R1 recorded its true area
+    assert rec["feature"].tolist() == ["R2", "R1"]
+    assert rec["beyond_tolerance"].tolist() == [True, False]
+    r2_area = cell_area(87.9, 43.4, 88.1, 43.45)
+    assert rec["area_m2"].iloc[0] == pytest.approx(r2_area, rel=1e-6)
+    assert rec["diff_m2"].iloc[0] == pytest.approx(1.0 - r2_area, rel=1e-6)
+    assert abs(rec["diff_m2"].iloc[1]) < 1e-6 * cell_area(87.25, 43.1, 87.75, 43.2)
     en = CliRunner().invoke(
         main, ["audit", "--units", str(layer_files["units"]), str(layer_files["ecological_redline"]),
                "--out", str(out), "--lang", "en", "--no-targets"]

@@ -22,12 +22,12 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
 from ..measure import ellipsoidal_area, ellipsoidal_length
+from ..names import feature_ids
 from ..overlay import intersect_pairs, polygonal
 from ..plan import Plan, RuleDef
 
@@ -192,31 +192,6 @@ class Check:
 
 
 # ------------------------------------------------------------------ inputs
-def _id_text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
-
-
-def feature_ids(gdf: pd.DataFrame, id_field: str | None) -> list[str]:
-    """Return each feature's id: its ``id_field`` value, else its 1-based row number as ``#N``."""
-    n = len(gdf)
-    values = list(gdf[id_field]) if id_field and id_field in gdf.columns else [None] * n
-    out = []
-    for i, v in enumerate(values):
-        t = _id_text(v)
-        out.append(t if t is not None else f"#{i + 1}")
-    return out
-
-
 @dataclass
 class LayerData:
     """One layer prepared for the rules: raw and repaired geometries, ids."""
