@@ -95,6 +95,8 @@ class Audit:
     units: list[UnitAudit]
     figures: list[FigureCheck]
     notes: list[str] = field(default_factory=list)
+    #: the ellipsoid areas are taken on (GRS80 for CGCS2000)
+    ellipsoid: str = "GRS80"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``audit.json`` document (schema_version 1, INTERFACE.md)."""
@@ -192,7 +194,18 @@ def unit_names(units: pd.DataFrame, field_name: str) -> list[str]:
         raise InputError(
             f"the units layer has no field '{field_name}'; pick the name field with --unit-field (fields: {fields})"
         )
-    return [("" if pd.isna(v) else str(v)).strip() for v in units[field_name]]
+    names = []
+    for i, v in enumerate(units[field_name]):
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        text = "" if pd.isna(v) else str(v)
+        if not text.strip():
+            raise InputError(
+                f"unit {i + 1} of the units layer has no name in field '{field_name}'; fill it in or pick "
+                "another field with --unit-field"
+            )
+        names.append(text)
+    return names
 
 
 def _check(fig: Figure, value: float | None, tol: float) -> FigureCheck:
@@ -270,6 +283,14 @@ def audit(
             notes.append(f"{key}: {n_bad} invalid {noun} repaired in memory for the audit")
         areas = ellipsoidal_area(geoms, crs, densify_m)
         parea, pepsg = planar_area(geoms, crs, densify_m)
+        if d.geometry != "line":
+            _, _, shared = intersect_pairs(geoms, geoms, same=True)
+            twice = float(ellipsoidal_area(shared, crs, densify_m).sum()) if len(shared) else 0.0
+            if twice >= plan.tolerances.get("min_overlap_m2", 1.0):
+                notes.append(
+                    f"{key}: features overlap each other by {twice:,.1f} m²; totals and per-unit areas count "
+                    "that ground twice (eco12geo validate reports it as self_overlap)"
+                )
         length = ellipsoidal_length(geoms, crs, densify_m) if d.geometry == "line" else np.zeros(len(geoms))
         recorded = None
         mismatches = 0
@@ -303,6 +324,12 @@ def audit(
                 pa = ellipsoidal_area(pieces, crs, densify_m)
                 per_unit[key] = np.bincount(iu, weights=pa, minlength=len(unit_geoms))
                 outside = float(areas.sum() - per_unit[key].sum())
+                if outside > 0.01 * max(float(areas.sum()), 1.0):
+                    notes.append(
+                        f"{key}: {100 * outside / areas.sum():.1f} % of its area lies outside the units; check "
+                        "its CRS (a .prj naming the wrong Gauss–Krüger zone shifts a layer by about 240 km) "
+                        "and the units layer"
+                    )
         la_out[key] = LayerAudit(
             key=key,
             name_zh=d.name_zh,
@@ -324,16 +351,20 @@ def audit(
         if key == units_key:
             unit_area, unit_parea = areas, parea
 
+    # a unit drawn as several rows (a regiment and its detached pasture) is one unit: rows are summed by name
     units_out: list[UnitAudit] = []
     if unit_geoms is not None:
-        for i, name in enumerate(names):
+        order = list(dict.fromkeys(names))
+        rows = {n: np.flatnonzero(np.array(names, dtype=object) == n) for n in order}
+        for name in order:
+            i = rows[name]
             units_out.append(
                 UnitAudit(
                     unit=name,
-                    area_m2=float(unit_area[i]),
-                    planar_area_m2=float(unit_parea[i]),
-                    layers={k: float(v[i]) for k, v in per_unit.items()},
-                    lengths_m={k: float(v[i]) for k, v in per_unit_len.items()},
+                    area_m2=float(unit_area[i].sum()),
+                    planar_area_m2=float(unit_parea[i].sum()),
+                    layers={k: float(v[i].sum()) for k, v in per_unit.items()},
+                    lengths_m={k: float(v[i].sum()) for k, v in per_unit_len.items()},
                 )
             )
 
@@ -368,4 +399,5 @@ def audit(
         units=units_out,
         figures=checks,
         notes=notes,
+        ellipsoid=crs.ellipsoid.name if crs.ellipsoid is not None else "",
     )

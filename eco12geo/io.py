@@ -311,7 +311,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
             )
     aou = crs.area_of_use
     if aou is not None:
-        margin = 3.0
+        # a GK zone is 3° wide: data may spill a little past it, but not by a zone (a wrong-zone .prj)
+        margin = 3.0 if crs.is_geographic else 1.0
         if (
             np.min(lon) < aou.west - margin
             or np.max(lon) > aou.east + margin
@@ -463,6 +464,9 @@ def _read(
         raise InputError(f"cannot read {src}: {_gdal_message(exc)}; check the file opens in QGIS") from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
         raise InputError(f"{src} has no geometry column; give a spatial layer")
+    dup = gdf.columns[gdf.columns.duplicated()].unique().tolist()
+    if dup:
+        raise InputError(f"{src} has the field {dup[0]!r} more than once; rename one in a GIS and try again")
     return gdf
 
 

@@ -1,8 +1,8 @@
 """A set of layers read for one run, brought to one working CRS.
 
 :func:`load_layers` reads every layer with :func:`eco12geo.io.read_layer`,
-then, when the layers do not all share one CRS, brings them to the
-geographic CRS of their datum (CGCS2000, EPSG:4490, for Chinese data), with
+then, when the layers do not all share one CRS, brings them to CGCS2000
+geographic (EPSG:4490), with
 edges densified first so Gauss–Krüger straight edges are followed.  Every
 reprojection is recorded in :attr:`LayerSet.notes`, so outputs can say so.
 """
@@ -41,7 +41,7 @@ class LayerSet:
         return self.layers[key]
 
     def keys(self) -> list[str]:
-        """Return the layer keys in plan order of reading."""
+        """Return the layer keys in the order the layers were given."""
         return list(self.layers)
 
 
@@ -57,8 +57,8 @@ def harmonize(
     densify_m
         Edge length (m) to densify to before reprojecting.
     crs
-        Force this working CRS; by default the layers' common CRS, or the
-        geographic CRS of the first layer's datum when they differ.
+        Force this working CRS; by default the layers' common CRS, or
+        CGCS2000 geographic (EPSG:4490) when they differ.
 
     Returns
     -------
@@ -72,9 +72,7 @@ def harmonize(
         if all(c == first for c in crss.values()):
             crs = first
         else:
-            crs = first.geodetic_crs or CRS.from_epsg(4490)
-            if crs.to_epsg() is None and crs.equals(CRS.from_epsg(4490), ignore_axis_order=True):
-                crs = CRS.from_epsg(4490)
+            crs = CRS.from_epsg(4490)
     out: dict[str, gpd.GeoDataFrame] = {}
     notes: list[str] = []
     for key, gdf in layers.items():

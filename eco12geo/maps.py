@@ -38,6 +38,7 @@ from .errors import InputError
 from .layerset import LayerSet
 from .measure import ellipsoidal_length, to_geographic
 from .names import unit_page
+from .overlay import repair
 from .plan import LayerDef, Plan
 
 __all__ = ["BASEMAPS", "build_maps", "escape", "prepare_geometries"]
@@ -202,7 +203,7 @@ def prepare_geometries(
     if not ok.any():
         return out
     g = to_geographic(arr[ok], CRS.from_user_input(crs), densify_m)
-    g = shapely.make_valid(g)
+    g, _ = repair(g)
     tol = simplify_m / 111_320.0
     if tol > 0:
         poly = shapely.get_dimensions(g) == 2

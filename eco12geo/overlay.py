@@ -26,10 +26,11 @@ def polygonal(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
 
 
 def repair(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.bool_]]:
-    """Return geometries made valid (structure-preserving) and the mask of those that were not.
+    """Return geometries made valid and the mask of those that were not.
 
-    Polygon inputs stay polygonal: ``make_valid`` may return collections with
-    stray lines, which are dropped.
+    Polygons are repaired with GEOS's ``structure`` method, which keeps the
+    area a drawing meant (a part nested in another part is unioned, not turned
+    into a hole) and stays polygonal; collapsed rings are dropped.
     """
     geoms = np.asarray(geoms, dtype=object)
     present = ~shapely.is_missing(geoms)
@@ -37,9 +38,14 @@ def repair(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.
     if not invalid.any():
         return geoms, invalid
     out = geoms.copy()
-    fixed = shapely.make_valid(geoms[invalid])
     dims = shapely.get_dimensions(geoms[invalid])
-    fixed = np.where(dims == 2, polygonal(fixed), fixed)
+    # "structure" keeps what a drawing meant: a part nested in another is unioned, not cut out as a
+    # hole; a hole poking out of its shell is clipped; rings that collapse to lines are dropped
+    fixed = np.where(
+        dims == 2,
+        polygonal(shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)),
+        shapely.make_valid(geoms[invalid]),
+    )
     out[invalid] = fixed
     return out, invalid
 

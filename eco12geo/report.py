@@ -164,9 +164,19 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
             rec = frames["recorded"].sort_values("beyond_tolerance", ascending=False, kind="stable")
             rec.head(1_048_000).to_excel(xw, sheet_name="recorded", index=False)
             pd.DataFrame({"note": audit.notes or [""]}).to_excel(xw, sheet_name="notes", index=False)
+            _no_formulas(xw.book)
 
     written.append(atomic_write(out / "audit.xlsx", _xlsx))
     return written
+
+
+def _no_formulas(book: Any) -> None:
+    """Keep text from users' files as text: a unit named ``=HYPERLINK(...)`` must not become a live formula."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _km2(v: float) -> str:
@@ -178,7 +188,7 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
     """Return the audit as a plain-text table for the terminal."""
     name = (lambda k: plan.layers[k].name_zh) if lang == "zh" else (lambda k: plan.layers[k].name_en)
     lines = [f"{label('audit_title', lang)} — {plan.name_zh if lang == 'zh' else plan.name_en}",
-             f"{label('ellipsoidal', lang)} (CGCS2000), km²; CRS {audit.crs}", ""]
+             f"{label('ellipsoidal', lang)} ({audit.ellipsoid}), km²; CRS {audit.crs}", ""]
     keys = [k for k in audit.layers if k != "units" and audit.layers[k].geometry != "line"
             and audit.layers[k].geometry != "point_or_polygon"]
     if audit.units:

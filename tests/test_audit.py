@@ -203,3 +203,18 @@ def test_outputs_are_readable_by_others(tmp_path: Path, layer_files: dict[str, P
     os.umask(mask)
     for p in out.iterdir():
         assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask, p.name
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["audit", "x.gpkg"], ["audit", "--engine", "gdal", "--out", "o"], ["nope"], ["validate", "--min-overlap-m2"]],
+)
+def test_usage_errors_are_one_line(args: list[str]) -> None:
+    err = _one_line_exit_2(args)
+    assert err.startswith("eco12geo: error: ") and "--help" in err
+
+
+def test_help_and_version_exit_0() -> None:
+    assert CliRunner().invoke(main, ["--version"]).exit_code == 0
+    res = CliRunner().invoke(main, ["audit", "--help"])
+    assert res.exit_code == 0 and "--unit-field" in res.output

@@ -35,6 +35,19 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise InputError(f"--report {p} is not a JSON document ({exc}); give validate's report.json") from None
     if not isinstance(doc, dict) or doc.get("schema_version") != 1 or not isinstance(doc.get("violations", []), list):
         raise InputError(f"--report {p} is not a report.json of schema_version 1 (see INTERFACE.md)")
+    for i, v in enumerate(doc.get("violations", [])):
+        ok = (
+            isinstance(v, dict)
+            and isinstance(v.get("rule"), str)
+            and isinstance(v.get("layers", []), list)
+            and isinstance(v.get("features", []), list)
+            and all(isinstance(v.get(k), int | float) or v.get(k) is None for k in ("area_m2", "lon", "lat"))
+        )
+        if not ok:
+            raise InputError(
+                f"--report {p}: violation {i + 1} is not of the report.json schema (rule, layers, features, "
+                "area_m2, lon, lat); give the report.json that eco12geo validate wrote"
+            )
     return doc
 
 
