@@ -295,8 +295,8 @@ def audit(
         recorded = None
         mismatches = 0
         table = None
-        if d.area_field and d.area_field in gdf.columns:
-            mj = pd.to_numeric(gdf[d.area_field], errors="coerce").to_numpy(dtype=float)
+        mj = d.recorded_m2(gdf)
+        if mj is not None:
             if np.isfinite(mj).any():
                 recorded = float(np.nansum(mj))
                 rel = np.abs(mj - areas) / np.maximum(areas, 1.0)

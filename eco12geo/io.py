@@ -12,7 +12,7 @@ import struct
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +36,8 @@ __all__ = [
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".zip")
 MULTI_LAYER_SUFFIXES = (".gpkg", ".gdb")
+#: suffixes whose ``PATH:NAME`` picks a layer (a zip may hold several shapefiles)
+NAMED_LAYER_SUFFIXES = MULTI_LAYER_SUFFIXES + (".zip",)
 #: features read per chunk when a progress callback is given
 CHUNK = 50_000
 
@@ -82,9 +84,9 @@ class LayerSource:
 
     @classmethod
     def parse(cls, text: str) -> LayerSource:
-        """Parse ``PATH`` or ``file.gpkg:layername`` (also ``folder.gdb:layer``)."""
+        """Parse ``PATH`` or ``file.gpkg:layername`` (also ``folder.gdb:layer``, ``shapes.zip:name``)."""
         lowered = text.lower()
-        for suffix in MULTI_LAYER_SUFFIXES:
+        for suffix in NAMED_LAYER_SUFFIXES:
             pos = lowered.rfind(suffix + ":")
             if pos > 0:
                 cut = pos + len(suffix)
@@ -101,14 +103,29 @@ def parse_layer_arg(text: str) -> tuple[str, LayerSource]:
 
 
 # ------------------------------------------------------------------ encodings
-def _dbf_bytes(path: Path) -> tuple[bytes, str | None]:
-    """Return the .dbf content (up to a few MB) and the .cpg text of a shapefile or zip."""
+def zip_shapefiles(path: Path) -> list[str]:
+    """Return the names (stems) of the shapefiles inside a zip, in archive order."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [PurePosixPath(n).stem for n in zf.namelist() if n.lower().endswith(".shp")]
+    except zipfile.BadZipFile:
+        raise InputError(f"{path} is not a valid zip file; zip the shapefile again") from None
+
+
+def _dbf_bytes(path: Path, layer: str | None = None) -> tuple[bytes, str | None]:
+    """Return the .dbf content (up to a few MB) and the .cpg text of a shapefile or of one in a zip."""
     limit = 4 << 20
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            dbf = next((n for n in names if n.lower().endswith(".dbf")), None)
-            cpg = next((n for n in names if n.lower().endswith(".cpg")), None)
+
+            def member(ext: str) -> str | None:
+                return next(
+                    (n for n in names if n.lower().endswith(ext) and (layer is None or PurePosixPath(n).stem == layer)),
+                    None,
+                )
+
+            dbf, cpg = member(".dbf"), member(".cpg")
             data = zf.open(dbf).read(limit) if dbf else b""
             cpg_text = zf.read(cpg).decode("ascii", "ignore") if cpg else None
             return data, cpg_text
@@ -145,7 +162,7 @@ def _dbf_text_bytes(data: bytes) -> bytes:
     return b"\n".join(chunks)
 
 
-def detect_encoding(path: str | Path) -> tuple[str, str]:
+def detect_encoding(path: str | Path, layer: str | None = None) -> tuple[str, str]:
     """Return the text encoding of a shapefile's attributes and how it was decided.
 
     Order: the ``.cpg`` file; else the dBASE language-driver byte when it names
@@ -155,14 +172,16 @@ def detect_encoding(path: str | Path) -> tuple[str, str]:
     Parameters
     ----------
     path
-        A ``.shp`` file or a ``.zip`` holding one.
+        A ``.shp`` file or a ``.zip`` holding shapefiles.
+    layer
+        In a zip of several shapefiles, the one to look at (its name without ``.shp``).
 
     Returns
     -------
     tuple of str
         ``(encoding, how)`` with ``how`` one of ``"cpg"``, ``"ldid"``, ``"detected"``.
     """
-    data, cpg = _dbf_bytes(Path(path))
+    data, cpg = _dbf_bytes(Path(path), layer)
     if cpg and cpg.strip():
         name = cpg.strip().lower()
         enc = _CPG_ALIASES.get(name, name)
@@ -215,6 +234,9 @@ def _candidates(paths: Iterable[str | Path]) -> list[tuple[LayerSource, str]]:
         elif p.suffix.lower() in MULTI_LAYER_SUFFIXES:
             layers = _layers_in(p)
             for name in layers:
+                out.append((LayerSource(p, name), name))
+        elif p.suffix.lower() == ".zip" and len(members := zip_shapefiles(p)) > 1:
+            for name in members:
                 out.append((LayerSource(p, name), name))
         else:
             out.append((src, p.stem))
@@ -399,13 +421,16 @@ def read_layer(
         if suffix == ".shp" and not p.with_suffix(".dbf").exists() and not p.with_suffix(".DBF").exists():
             raise InputError(f"{p} has no .dbf beside it; copy the whole shapefile (.shp, .shx, .dbf, .prj)")
         if suffix == ".zip":
-            try:
-                with zipfile.ZipFile(p) as zf:
-                    if not any(n.lower().endswith(".shp") for n in zf.namelist()):
-                        raise InputError(f"{p} holds no .shp; zip the shapefile's .shp, .shx, .dbf and .prj")
-            except zipfile.BadZipFile:
-                raise InputError(f"{p} is not a valid zip file; zip the shapefile again") from None
-        encoding, how = detect_encoding(p)
+            members = zip_shapefiles(p)
+            if not members:
+                raise InputError(f"{p} holds no .shp; zip the shapefile's .shp, .shx, .dbf and .prj")
+            if src.layer is None and len(members) > 1:
+                raise InputError(
+                    f"{p} holds {len(members)} shapefiles ({', '.join(members[:6])}); pick one as {p}:NAME"
+                )
+            if src.layer is not None and src.layer not in members:
+                raise InputError(f"{p} holds no shapefile {src.layer}.shp (it holds {', '.join(members[:6])})")
+        encoding, how = detect_encoding(p, src.layer)
     layer = src.layer
     if layer is None and suffix in MULTI_LAYER_SUFFIXES:
         names = _layers_in(p)

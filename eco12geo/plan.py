@@ -14,6 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from .errors import PlanError
 
 __all__ = [
@@ -32,7 +35,9 @@ DEFAULT_PLAN = "xpcc12_2023_2035.toml"
 GEOMETRIES = {"polygon", "line", "point", "point_or_polygon"}
 FIGURE_KINDS = {"min", "max", "target"}
 FIGURE_QUANTITIES = {"area", "share", "length", "ratio", "coverage", "count", "share_of_river"}
-UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "km": 1e3, "m": 1.0}
+UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "mu": 1e4 / 15, "km": 1e3, "m": 1.0}
+#: units a recorded-area field (MJ) may be in
+AREA_UNITS = ("m2", "ha", "mu", "km2")
 RULE_NAMES = {
     "geometry_invalid",
     "self_overlap",
@@ -78,8 +83,16 @@ class LayerDef:
     aliases: tuple[str, ...] = ()
     id_field: str = "BSM"
     area_field: str | None = None
+    area_unit: str = "m2"
     name_field: str | None = None
     colour: str = "#3388ff"
+
+    def recorded_m2(self, table: Any) -> np.ndarray | None:
+        """Return the recorded area field of a layer's table in m² (NaN where blank), or None without one."""
+        if not self.area_field or self.area_field not in table.columns:
+            return None
+        values = pd.to_numeric(table[self.area_field], errors="coerce").to_numpy(dtype=float)
+        return values * UNIT_FACTORS[self.area_unit]
 
     def names(self) -> tuple[str, ...]:
         """Return every name a file or layer may carry for this key (upper-cased)."""
@@ -258,6 +271,13 @@ def _str_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _area_unit(table: dict[str, Any], where: str) -> str:
+    unit = _opt(table, "area_unit", where, str, "m2")
+    if unit not in AREA_UNITS:
+        raise PlanError(f"plan key '{where}.area_unit' must be one of {list(AREA_UNITS)}, not {unit!r}")
+    return unit
+
+
 def _parse(data: dict[str, Any], path: str) -> Plan:
     head = _req(data, "plan", "", dict)
     units_t = _req(data, "units", "", dict)
@@ -295,6 +315,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
             aliases=_str_list(t, "aliases", where),
             id_field=_opt(t, "id_field", where, str, "BSM"),
             area_field=_opt(t, "area_field", where, str, None),
+            area_unit=_area_unit(t, where),
             name_field=_opt(t, "name_field", where, str, None),
             colour=_opt(t, "colour", where, str, "#3388ff"),
         )

@@ -187,3 +187,25 @@ def test_filegdb_layers(tmp_path: Path, regiments: gpd.GeoDataFrame) -> None:
     assert got["XZQMC"].tolist() == REGIMENTS
     with pytest.raises(InputError, match="holds 2 layers"):
         read_layer(gdb)
+
+
+def test_zip_of_several_shapefiles(tmp_path: Path, regiments: gpd.GeoDataFrame) -> None:
+    """Each shapefile of a zip is its own layer, with its own encoding; none is picked silently."""
+    write_shp(regiments.iloc[:1], tmp_path / "a_first.shp", "utf-8", cpg="UTF-8")
+    write_shp(regiments, tmp_path / "STBHHX.shp", "gbk")  # no .cpg, no LDID
+    z = tmp_path / "two.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in sorted(tmp_path.glob("*.*")):
+            if p.suffix != ".zip":
+                zf.write(p, p.name)
+    with pytest.raises(InputError, match="holds 2 shapefiles .*pick one as .*two.zip:NAME"):
+        read_layer(z)
+    assert detect_encoding(z, "STBHHX") == ("gb18030", "detected")
+    assert detect_encoding(z, "a_first") == ("utf-8", "cpg")
+    got = read_layer(f"{z}:STBHHX")
+    assert got["XZQMC"].tolist() == REGIMENTS
+    with pytest.raises(InputError, match="no shapefile nope.shp"):
+        read_layer(f"{z}:nope")
+    matched, unmatched = discover_layers([z], load_plan())
+    assert {k: v.layer for k, v in matched.items()} == {"ecological_redline": "STBHHX"}
+    assert unmatched == [f"{z}:a_first"]

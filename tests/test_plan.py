@@ -158,3 +158,34 @@ section = "第三章"
     assert plan.unit_field == "XZMC"
     assert plan.figure("redline").value_si == 2.5e6
     assert plan.match_layer("STBHHX") == "ecological_redline"
+
+
+def test_recorded_area_unit(tmp_path: Path) -> None:
+    """MJ recorded in hectares is compared as hectares when the plan says so."""
+    import geopandas as gpd
+    import shapely
+
+    from eco12geo import audit, load_layers
+    from eco12geo.io import LayerSource
+
+    from .conftest import cell_area
+
+    text = _plan_text().replace('aliases = ["STBHHX", "STHX"', 'area_unit = "ha"\naliases = ["STBHHX", "STHX"', 1)
+    plan_file = tmp_path / "ha.toml"
+    plan_file.write_text(text, encoding="utf-8")
+    plan = load_plan(plan_file)
+    assert plan.layers["ecological_redline"].area_unit == "ha"
+    box = shapely.box(87.0, 43.0, 87.1, 43.1)
+    red = tmp_path / "STBHHX.gpkg"
+    gpd.GeoDataFrame({"BSM": ["R1"], "MJ": [cell_area(87.0, 43.0, 87.1, 43.1) / 1e4]}, geometry=[box], crs=4490).to_file(red)
+    result = audit(load_layers({"ecological_redline": LayerSource(red)}, plan), plan, targets=False)
+    assert result.layers["ecological_redline"].recorded_mismatches == 0
+    assert result.layers["ecological_redline"].recorded_m2 == pytest.approx(cell_area(87.0, 43.0, 87.1, 43.1))
+    # the bundled plan (m²) sees the same field as 10 000 times too small
+    bundled = load_plan()
+    result = audit(load_layers({"ecological_redline": LayerSource(red)}, bundled), bundled, targets=False)
+    assert result.layers["ecological_redline"].recorded_mismatches == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('area_unit = "ha"', 'area_unit = "acre"'), encoding="utf-8")
+    with pytest.raises(PlanError, match="layers.ecological_redline.area_unit"):
+        load_plan(bad)

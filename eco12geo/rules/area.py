@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..plan import Figure
@@ -282,9 +281,9 @@ def check_recorded_area(ctx: RuleContext) -> RuleResult:
     for key in ctx.rule_keys(geometry=("polygon", "point_or_polygon")):
         ld = ctx.layers[key]
         fld = ctx.plan.layers[key].area_field
-        if not fld or fld not in ld.gdf.columns:
+        mj = ctx.plan.layers[key].recorded_m2(ld.gdf)
+        if mj is None:
             continue
-        mj = pd.to_numeric(ld.gdf[fld], errors="coerce").to_numpy(dtype=float)
         areas = ld.areas(ctx.crs, ctx.densify_m)
         rel = np.abs(mj - areas) / np.maximum(areas, 1.0)
         bad = np.flatnonzero(np.isfinite(mj) & (rel > rel_tol) & (shapely.get_dimensions(ld.geoms) == 2))
