@@ -63,6 +63,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+#: the division's share is judged only when valid pixels cover at least this share of the units
+MIN_VALID_SHARE = 0.99
 #: pixels per chunk: about 260 k cells, a few tens of MB of cell polygons at a time
 CHUNK_CELLS = 1 << 18
 #: GB/T 21010 first-level classes, for labels only (a raster may hold any values)
@@ -154,6 +156,17 @@ class Coverage:
                 out[k] = out.get(k, 0.0) + v
         return dict(sorted(out.items(), key=lambda kv: _sort_key(kv[0])))
 
+    #: the plan figure judged against the division's share (set by :func:`coverage_check` callers)
+    check: CoverageCheck | None = None
+
+    def _check_doc(self) -> dict[str, Any] | None:
+        c = self.check
+        if c is None:
+            return None
+        return {"figure": c.figure, "kind": c.kind, "target_percent": c.target_percent,
+                "value_percent": None if c.value_percent is None else round(c.value_percent, 4),
+                "status": c.status, "source": c.source}
+
     def to_dict(self) -> dict[str, Any]:
         """Return the ``coverage.json`` document (schema_version 1, INTERFACE.md)."""
 
@@ -193,6 +206,7 @@ class Coverage:
             "nodata": self.nodata,
             "unit_field": self.unit_field,
             "method": "exact partial pixels; ellipsoidal areas (CGCS2000/GRS80 for Chinese data)",
+            **({"check": check} if (check := self._check_doc()) else {}),
             "notes": list(self.notes),
         }
 
@@ -605,12 +619,11 @@ def coverage_check(coverage: Coverage, plan: Plan, figure_id: str = "forest_gras
     share = coverage.forest_grass_share
     value = None if share is None else share * 100.0
     target = float(fig.value) if fig.unit == "percent" else float(fig.value) * 100.0
-    if value is None:
+    status, _ = fig.judge(value if fig.unit == "percent" or value is None else value / 100.0)
+    total = sum(u.area_m2 for u in coverage.units)
+    if total > 0 and coverage.valid_m2 < MIN_VALID_SHARE * total:
+        # a share over a raster that misses part of the division says nothing about the division
         status = "no_data"
-    elif fig.kind == "max":
-        status = "met" if value <= target else "over"
-    else:
-        status = "met" if value >= target else "short"
     return CoverageCheck(fig.id, fig.kind, target, value, status, fig.section, fig.text)
 
 

@@ -357,3 +357,18 @@ def test_run_for_the_demo(tmp_path: Path) -> None:
     cov, written = run(plan, layers, DEMO_RASTER, tmp_path)
     assert [p.name for p in written] == ["coverage.json", "coverage.csv"]
     assert cov.forest_grass_share == pytest.approx(0.7315, abs=5e-5)
+
+
+def test_division_share_is_no_data_when_the_raster_misses_part_of_the_units(tmp_path: Path) -> None:
+    """All forest where there are pixels, but a third of the unit has none: the plan figure is not judged."""
+    data = np.full((10, 10), 3, dtype="uint8")
+    path = write_tif(tmp_path / "forest.tif", data, from_origin(X0, Y0, RES, RES))
+    inside = shapely.box(X0, Y0 - 10 * RES, X0 + 10 * RES, Y0)
+    unit = shapely.box(X0, Y0 - 10 * RES, X0 + 15 * RES, Y0)  # 5 of its 15 columns lie past the raster
+    plan = load_plan()
+    cov = zonal_coverage(path, units_frame([unit]), "XZQMC")
+    assert cov.forest_grass_share == pytest.approx(1.0)
+    check = coverage_check(cov, plan)
+    assert check is not None and check.status == "no_data" and check.value_percent == pytest.approx(100.0)
+    full = coverage_check(zonal_coverage(path, units_frame([inside]), "XZQMC"), plan)
+    assert full is not None and full.status == "met"

@@ -10,7 +10,7 @@ import click
 from ..errors import InputError
 from ..layerset import LayerSet
 from ..plan import Plan
-from ..raster import Coverage, coverage_table, zonal_coverage
+from ..raster import Coverage, coverage_check, coverage_table, zonal_coverage
 from ..report import write_coverage
 from . import options
 from .helpers import gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
@@ -40,6 +40,7 @@ def run(
     cov = zonal_coverage(raster, layers["units"], unit_field or plan.unit_field, forest=forest, grass=grass,
                          densify_m=densify, assume_crs=assume_crs, band=band)
     cov.notes[:0] = [n for n in layers.notes if n.startswith("units")]
+    cov.check = coverage_check(cov, plan)
     return cov, write_coverage(cov, out)
 
 

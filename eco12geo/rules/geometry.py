@@ -162,7 +162,7 @@ def check_geometry_type(ctx: RuleContext) -> RuleResult:
                         layers=(key,),
                         features=(fid,),
                         unit=units[j],
-                        area_m2=None,
+                        area_m2=0.0,
                         lon=lon[j],
                         lat=lat[j],
                         message=f"{key} feature {fid} is a {types[i]} but the layer holds {ld.geometry}s",
