@@ -153,3 +153,6 @@ def map_cmd(paths, layer_args, units_path, unit_field, assume_crs, plan_path, re
     if basemap != "none":
         click.echo(f"eco12geo: note: basemap {basemap} loads its tiles from the internet; the rest of each page "
                    "is inlined (--basemap none opens with no network)", err=True)
+    if basemap.startswith("tianditu"):
+        click.echo("eco12geo: note: the Tianditu key is written into each page (tile requests carry it); "
+                   "share these pages only with people who may use that key", err=True)
