@@ -8,11 +8,13 @@ which file and what to do about it.
 
 from __future__ import annotations
 
+import json
 import struct
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +34,7 @@ __all__ = [
     "discover_layers",
     "parse_layer_arg",
     "read_layer",
+    "read_report",
 ]
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".zip")
@@ -495,3 +498,28 @@ def _read(
     return gdf
 
 
+def read_report(path: str | Path) -> dict[str, Any]:
+    """Read validate's ``report.json`` (schema_version 1), checking the fields the maps use."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"--report {p} does not exist; give the report.json that eco12geo validate wrote")
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"--report {p} is not a JSON document ({exc}); give validate's report.json") from None
+    if not isinstance(doc, dict) or doc.get("schema_version") != 1 or not isinstance(doc.get("violations", []), list):
+        raise InputError(f"--report {p} is not a report.json of schema_version 1 (see INTERFACE.md)")
+    for i, v in enumerate(doc.get("violations", [])):
+        ok = (
+            isinstance(v, dict)
+            and isinstance(v.get("rule"), str)
+            and isinstance(v.get("layers", []), list)
+            and isinstance(v.get("features", []), list)
+            and all(isinstance(v.get(k), int | float) or v.get(k) is None for k in ("area_m2", "lon", "lat"))
+        )
+        if not ok:
+            raise InputError(
+                f"--report {p}: violation {i + 1} is not of the report.json schema (rule, layers, features, "
+                "area_m2, lon, lat); give the report.json that eco12geo validate wrote"
+            )
+    return doc

@@ -8,6 +8,7 @@ with :func:`os.replace`, so a reader never sees half a file.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import tempfile
@@ -31,6 +32,7 @@ __all__ = [
     "write_audit",
     "write_coverage",
     "write_json",
+    "write_pages",
     "report_html",
     "validate_summary",
     "write_repaired",
@@ -647,3 +649,15 @@ def write_coverage(cov: Coverage, out_dir: str | Path) -> list[Path]:
         write_json(out / "coverage.json", cov.to_dict()),
         atomic_write(out / "coverage.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")),
     ]
+
+
+def write_pages(pages: dict[str, str], out_dir: str | Path) -> list[Path]:
+    """Write HTML pages (file name → text) into ``out_dir``, atomically; names must stay inside it."""
+    out = Path(out_dir)
+    written = []
+    for name, text in pages.items():
+        target = out / name
+        if target.resolve().parent != out.resolve():
+            raise ValueError(f"refusing to write {name} outside {out}")
+        written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
+    return written

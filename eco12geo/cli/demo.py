@@ -8,13 +8,13 @@ import click
 
 from ..audit import audit as run_audit
 from ..indicators import scorecard, scorecard_table
-from ..io import discover_layers
+from ..io import discover_layers, read_report
 from ..raster import coverage_table
 from ..report import audit_table, validate_summary, write_audit, write_scorecard
 from . import options
 from .coverage import run as run_coverage
 from .helpers import demo_layers_dir, get_plan, prepare_out, read_sources, translate_errors
-from .map import load_report, read_context, write_maps
+from .map import read_context, write_maps
 from .validate import run as run_validate
 
 
@@ -78,7 +78,7 @@ def demo(lang: str, out_dir: str) -> None:
     context = read_context(None)
     for lay, folder in ((layers, out), (rev_layers, out / "revision")):
         rj = folder / "report.json"
-        written = write_maps(lay, plan, folder, report_doc=load_report(rj) if rj.is_file() else None,
+        written = write_maps(lay, plan, folder, report_doc=read_report(rj) if rj.is_file() else None,
                              lang=lang, context=context, illustrative=True, report_html=folder / "report.html")
         for p in written:
             click.echo(f"→ {p}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -13,61 +11,30 @@ import geopandas as gpd
 
 from ..audit import audit as run_audit
 from ..errors import InputError
-from ..io import read_layer
+from ..io import read_layer, read_report
 from ..layerset import LayerSet
 from ..maps import BASEMAPS, build_maps
 from ..plan import Plan
-from ..report import atomic_write
+from ..report import write_pages
 from . import options
-from .helpers import gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
+from .helpers import (
+    bundled_layer,
+    gather_sources,
+    get_plan,
+    list_unmatched,
+    prepare_out,
+    read_sources,
+    translate_errors,
+)
 
 CONTEXT_FILE = "context_counties.gpkg"
-
-
-def load_report(path: str | Path) -> dict[str, Any]:
-    """Read validate's ``report.json`` (schema_version 1)."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"--report {p} does not exist; give the report.json that eco12geo validate wrote")
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"--report {p} is not a JSON document ({exc}); give validate's report.json") from None
-    if not isinstance(doc, dict) or doc.get("schema_version") != 1 or not isinstance(doc.get("violations", []), list):
-        raise InputError(f"--report {p} is not a report.json of schema_version 1 (see INTERFACE.md)")
-    for i, v in enumerate(doc.get("violations", [])):
-        ok = (
-            isinstance(v, dict)
-            and isinstance(v.get("rule"), str)
-            and isinstance(v.get("layers", []), list)
-            and isinstance(v.get("features", []), list)
-            and all(isinstance(v.get(k), int | float) or v.get(k) is None for k in ("area_m2", "lon", "lat"))
-        )
-        if not ok:
-            raise InputError(
-                f"--report {p}: violation {i + 1} is not of the report.json schema (rule, layers, features, "
-                "area_m2, lon, lat); give the report.json that eco12geo validate wrote"
-            )
-    return doc
-
-
-def default_context() -> Path | None:
-    """Return the bundled county boundaries (``layers/context_counties.gpkg``) when present."""
-    candidates = []
-    if os.environ.get("ECO12GEO_LAYERS"):
-        candidates.append(Path(os.environ["ECO12GEO_LAYERS"]) / CONTEXT_FILE)
-    candidates.append(Path(__file__).resolve().parents[2] / "layers" / CONTEXT_FILE)
-    for c in candidates:
-        if c.is_file():
-            return c
-    return None
 
 
 def read_context(path: str | Path | None, assume_crs: str | None = None) -> gpd.GeoDataFrame | None:
     """Read the county context layer: the given path, else the bundled one (skipped if unreadable)."""
     if path is not None:
         return read_layer(path, assume_crs=assume_crs)
-    found = default_context()
+    found = bundled_layer(CONTEXT_FILE)
     if found is None:
         return None
     try:
@@ -100,13 +67,7 @@ def write_maps(
         layers, plan, result, report_doc, basemap=basemap, lang=lang, tianditu_token=tianditu_token,
         context=context, unit_field=unit_field, illustrative=illustrative, report_href=href,
     )
-    written = []
-    for name, text in pages.items():
-        target = out / name
-        if target.resolve().parent != out.resolve():  # pragma: no cover - names are slugs
-            raise InputError(f"refusing to write {name} outside --out")
-        written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
-    return written
+    return write_pages(pages, out)
 
 
 @click.command("map", short_help="Offline interactive HTML maps.")
@@ -137,7 +98,7 @@ def map_cmd(paths, layer_args, units_path, unit_field, assume_crs, plan_path, re
     if basemap.startswith("tianditu") and not (tianditu_token or "").strip():
         raise InputError(f"basemap {basemap} needs a Tianditu key; pass --tianditu-token KEY or set TIANDITU_TOKEN")
     plan = get_plan(plan_path)
-    report_doc = load_report(report_path) if report_path else None
+    report_doc = read_report(report_path) if report_path else None
     sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
     list_unmatched(unmatched)
     layers = read_sources(sources, plan, assume_crs, engine)
