@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, PlanError
-from .plan import load_plan, read_toml
+from .plan import load_plan, optional, read_toml, require
 
 __all__ = [
     "Check",
@@ -180,19 +180,11 @@ class IndicatorSet:
 
 
 def _req(t: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
-    name = f"{where}.{key}" if where else key
-    if key not in t:
-        raise PlanError(f"indicators key '{name}' is missing")
-    v = t[key]
-    if kind is float and isinstance(v, int) and not isinstance(v, bool):
-        v = float(v)
-    if not isinstance(v, kind) or (isinstance(v, bool) and kind is not bool):
-        raise PlanError(f"indicators key '{name}' has the wrong type ({v!r})")
-    return v
+    return require(t, key, where, kind, what="indicators")
 
 
 def _opt(t: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any) -> Any:
-    return default if key not in t else _req(t, key, where, kind)
+    return optional(t, key, where, kind, default, what="indicators")
 
 
 def _texts(t: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

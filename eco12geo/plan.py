@@ -27,7 +27,9 @@ __all__ = [
     "RuleDef",
     "Unit",
     "load_plan",
+    "optional",
     "read_toml",
+    "require",
 ]
 
 DEFAULT_PLAN = "xpcc12_2023_2035.toml"
@@ -239,22 +241,32 @@ class Plan:
         return text
 
 
-def _req(table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+def require(
+    table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], *, what: str = "plan"
+) -> Any:
+    """Return ``table[key]`` checked to be of ``kind``, or raise PlanError naming ``where.key``.
+
+    Used by every file of plan data (``what`` names the file kind in messages).
+    """
     name = f"{where}.{key}" if where else key
     if key not in table:
-        raise PlanError(f"plan key '{name}' is missing")
+        raise PlanError(f"{what} key '{name}' is missing")
     value = table[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise PlanError(f"plan key '{name}' must be {_kind_name(kind)}, not {value!r}")
+        raise PlanError(f"{what} key '{name}' must be {_kind_name(kind)}, not {value!r}")
     return value
 
 
-def _opt(table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any) -> Any:
+def optional(
+    table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any, *, what: str = "plan"
+) -> Any:
+    """Return ``table[key]`` checked as in :func:`require`, or ``default`` when the key is absent."""
     if key not in table:
         return default
-    return _req(table, key, where, kind)
+    return require(table, key, where, kind, what=what)
+
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
@@ -265,23 +277,23 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 
 def _str_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = _opt(table, key, where, list, [])
+    value = optional(table, key, where, list, [])
     if not all(isinstance(v, str) for v in value):
         raise PlanError(f"plan key '{where}.{key}' must be a list of text")
     return tuple(value)
 
 
 def _area_unit(table: dict[str, Any], where: str) -> str:
-    unit = _opt(table, "area_unit", where, str, "m2")
+    unit = optional(table, "area_unit", where, str, "m2")
     if unit not in AREA_UNITS:
         raise PlanError(f"plan key '{where}.area_unit' must be one of {list(AREA_UNITS)}, not {unit!r}")
     return unit
 
 
 def _parse(data: dict[str, Any], path: str) -> Plan:
-    head = _req(data, "plan", "", dict)
-    units_t = _req(data, "units", "", dict)
-    members = _req(units_t, "members", "units", list)
+    head = require(data, "plan", "", dict)
+    units_t = require(data, "units", "", dict)
+    members = require(units_t, "members", "units", list)
     units = []
     for i, m in enumerate(members):
         where = f"units.members[{i}]"
@@ -289,8 +301,8 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
             raise PlanError(f"plan key '{where}' must be a table")
         units.append(
             Unit(
-                name=_req(m, "name", where, str),
-                name_en=_opt(m, "name_en", where, str, _req(m, "name", where, str)),
+                name=require(m, "name", where, str),
+                name_en=optional(m, "name_en", where, str, require(m, "name", where, str)),
                 aliases=_str_list(m, "aliases", where),
             )
         )
@@ -298,79 +310,79 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         raise PlanError("plan key 'units.members' names a unit twice")
 
     layers: dict[str, LayerDef] = {}
-    for key, t in _req(data, "layers", "", dict).items():
+    for key, t in require(data, "layers", "", dict).items():
         where = f"layers.{key}"
         if not isinstance(t, dict):
             raise PlanError(f"plan key '{where}' must be a table")
-        geometry = _req(t, "geometry", where, str)
+        geometry = require(t, "geometry", where, str)
         if geometry not in GEOMETRIES:
             raise PlanError(
                 f"plan key '{where}.geometry' must be one of {sorted(GEOMETRIES)}, not {geometry!r}"
             )
         layers[key] = LayerDef(
             key=key,
-            name_zh=_req(t, "name_zh", where, str),
-            name_en=_req(t, "name_en", where, str),
+            name_zh=require(t, "name_zh", where, str),
+            name_en=require(t, "name_en", where, str),
             geometry=geometry,
             aliases=_str_list(t, "aliases", where),
-            id_field=_opt(t, "id_field", where, str, "BSM"),
-            area_field=_opt(t, "area_field", where, str, None),
+            id_field=optional(t, "id_field", where, str, "BSM"),
+            area_field=optional(t, "area_field", where, str, None),
             area_unit=_area_unit(t, where),
-            name_field=_opt(t, "name_field", where, str, None),
-            colour=_opt(t, "colour", where, str, "#3388ff"),
+            name_field=optional(t, "name_field", where, str, None),
+            colour=optional(t, "colour", where, str, "#3388ff"),
         )
     if "units" not in layers:
         raise PlanError("plan key 'layers.units' is missing (the units layer must be defined)")
 
     figures = []
     seen: set[str] = set()
-    for i, t in enumerate(_opt(data, "figures", "", list, [])):
+    for i, t in enumerate(optional(data, "figures", "", list, [])):
         where = f"figures[{i}]"
-        fid = _req(t, "id", where, str)
+        fid = require(t, "id", where, str)
         where = f"figures[{i}] ({fid})"
         if fid in seen:
             raise PlanError(f"plan key '{where}.id' is used twice")
         seen.add(fid)
-        kind = _req(t, "kind", where, str)
+        kind = require(t, "kind", where, str)
         if kind not in FIGURE_KINDS:
             raise PlanError(f"plan key '{where}.kind' must be one of {sorted(FIGURE_KINDS)}, not {kind!r}")
-        quantity = _req(t, "quantity", where, str)
+        quantity = require(t, "quantity", where, str)
         if quantity not in FIGURE_QUANTITIES:
             raise PlanError(
                 f"plan key '{where}.quantity' must be one of {sorted(FIGURE_QUANTITIES)}, not {quantity!r}"
             )
-        layer = _opt(t, "layer", where, str, None)
+        layer = optional(t, "layer", where, str, None)
         if layer is not None and layer not in layers:
             raise PlanError(f"plan key '{where}.layer' names unknown layer {layer!r}")
-        ref = _opt(t, "reference_layer", where, str, None)
+        ref = optional(t, "reference_layer", where, str, None)
         if ref is not None and ref not in layers:
             raise PlanError(f"plan key '{where}.reference_layer' names unknown layer {ref!r}")
-        unit = _req(t, "unit", where, str)
+        unit = require(t, "unit", where, str)
         if quantity in {"area", "length"} and unit not in UNIT_FACTORS:
             raise PlanError(f"plan key '{where}.unit' must be one of {sorted(UNIT_FACTORS)}, not {unit!r}")
         figures.append(
             Figure(
                 id=fid,
                 quantity=quantity,
-                value=_req(t, "value", where, float),
+                value=require(t, "value", where, float),
                 unit=unit,
                 kind=kind,
-                section=_req(t, "section", where, str),
+                section=require(t, "section", where, str),
                 layer=layer,
-                year=_opt(t, "year", where, int, None),
-                text=_opt(t, "text", where, str, ""),
-                scope=_opt(t, "scope", where, str, ""),
+                year=optional(t, "year", where, int, None),
+                text=optional(t, "text", where, str, ""),
+                scope=optional(t, "scope", where, str, ""),
                 reference_layer=ref,
             )
         )
 
     rules = []
-    for i, t in enumerate(_opt(data, "rules", "", list, [])):
+    for i, t in enumerate(optional(data, "rules", "", list, [])):
         where = f"rules[{i}]"
-        name = _req(t, "rule", where, str)
+        name = require(t, "rule", where, str)
         if name not in RULE_NAMES:
             raise PlanError(f"plan key '{where}.rule' must be one of {sorted(RULE_NAMES)}, not {name!r}")
-        severity = _req(t, "severity", where, str)
+        severity = require(t, "severity", where, str)
         if severity not in {"error", "warning"}:
             raise PlanError(f"plan key '{where}.severity' must be 'error' or 'warning', not {severity!r}")
         rl = _str_list(t, "layers", where)
@@ -387,39 +399,39 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
                 severity=severity,
                 layers=rl,
                 figures=rf,
-                section=_opt(t, "section", where, str, ""),
-                text=_opt(t, "text", where, str, ""),
+                section=optional(t, "section", where, str, ""),
+                text=optional(t, "text", where, str, ""),
             )
         )
 
-    tol_t = _opt(data, "tolerances", "", dict, {})
+    tol_t = optional(data, "tolerances", "", dict, {})
     tolerances = {"min_overlap_m2": 1.0, "sliver_width_m": 1.0, "recorded_area_relative": 0.005,
                   "target_m2": 0.0, "densify_m": 100.0}
     for k in tol_t:
         if k not in TOLERANCE_KEYS:
             raise PlanError(f"plan key 'tolerances.{k}' is not known; known: {sorted(TOLERANCE_KEYS)}")
-        tolerances[k] = _req(tol_t, k, "tolerances", float)
+        tolerances[k] = require(tol_t, k, "tolerances", float)
         if tolerances[k] < 0:
             raise PlanError(f"plan key 'tolerances.{k}' must not be negative")
 
-    territory_ha = _req(head, "territory_ha", "plan", float)
+    territory_ha = require(head, "territory_ha", "plan", float)
     return Plan(
-        id=_req(head, "id", "plan", str),
-        version=_req(head, "version", "plan", str),
-        name_zh=_req(head, "name_zh", "plan", str),
-        name_en=_req(head, "name_en", "plan", str),
+        id=require(head, "id", "plan", str),
+        version=require(head, "version", "plan", str),
+        name_zh=require(head, "name_zh", "plan", str),
+        name_en=require(head, "name_en", "plan", str),
         territory_m2=territory_ha * 1e4,
-        territory_source=_opt(head, "territory_source", "plan", str, ""),
-        unit_field=_req(units_t, "field", "units", str),
-        unit_label_zh=_opt(units_t, "label_zh", "units", str, "单元"),
-        unit_label_en=_opt(units_t, "label_en", "units", str, "Unit"),
+        territory_source=optional(head, "territory_source", "plan", str, ""),
+        unit_field=require(units_t, "field", "units", str),
+        unit_label_zh=optional(units_t, "label_zh", "units", str, "单元"),
+        unit_label_en=optional(units_t, "label_en", "units", str, "Unit"),
         units=tuple(units),
         layers=layers,
         figures=tuple(figures),
         rules=tuple(rules),
         tolerances=tolerances,
-        base_year=_opt(head, "base_year", "plan", int, None),
-        horizon_year=_opt(head, "horizon_year", "plan", int, None),
+        base_year=optional(head, "base_year", "plan", int, None),
+        horizon_year=optional(head, "horizon_year", "plan", int, None),
         path=path,
         raw=data,
     )
