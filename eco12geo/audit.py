@@ -75,6 +75,7 @@ class FigureCheck:
     year: int | None
     source: str
     text: str = ""
+    scope: str = ""
 
     @property
     def is_area(self) -> bool:
@@ -145,6 +146,7 @@ class Audit:
                 "value_m2": None if f.value is None else round(f.value, 2),
                 "diff_m2": None if f.diff is None else round(f.diff, 2),
                 "status": f.status,
+                **({"scope": f.scope} if f.scope else {}),
             }
             for f in self.figures
             if f.is_area
@@ -224,6 +226,7 @@ def _check(fig: Figure, value: float | None, tol: float) -> FigureCheck:
         year=fig.year,
         source=fig.section,
         text=fig.text,
+        scope=fig.scope,
     )
 
 

@@ -133,7 +133,9 @@ class Figure:
         ``min``/``max`` figures are bounds (areas within ``area_tol_m2``);
         ``target`` figures (what the plan delimited) match within the rounding
         of the published number (25.75 → ±0.005), or ``area_tol_m2`` for
-        areas, whichever is larger.
+        areas, whichever is larger.  A figure with a ``scope`` counts only
+        part of its layer: the layer's total proves it short (min) or met
+        (max), otherwise the answer is ``no_data``.
 
         Returns
         -------
@@ -141,6 +143,16 @@ class Figure:
             ``met``, ``short``, ``over`` or ``no_data``, and value − target
             (in m² / m for areas / lengths).
         """
+        status, diff = self._judge(value, area_tol_m2)
+        if self.scope and status != "no_data":
+            # the figure counts only part of the layer (e.g. 不含104团草场): the layer's total is an upper
+            # bound of that part, so it can prove a "min" short or a "max" met, nothing else
+            proven = (self.kind == "min" and status == "short") or (self.kind == "max" and status == "met")
+            if not proven:
+                status = "no_data"
+        return status, diff
+
+    def _judge(self, value: float | None, area_tol_m2: float) -> tuple[str, float | None]:
         if value is None:
             return "no_data", None
         diff = value - self.target_si

@@ -248,6 +248,8 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
                 diff = "" if f.diff is None else f"{f.diff:+,.3f}"
             year = f" ({f.year})" if f.year else ""
             source = f"({label('source', lang)} {f.source})"
+            if f.scope:
+                source += f" [{f.scope}]"
             lines.append(f"  [{label(f.status, lang)}] {f.figure}{year}: {kind} {tgt}; {val} {diff}  {source}")
     if audit.notes:
         lines.append("")

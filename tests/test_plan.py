@@ -189,3 +189,16 @@ def test_recorded_area_unit(tmp_path: Path) -> None:
     bad.write_text(text.replace('area_unit = "ha"', 'area_unit = "acre"'), encoding="utf-8")
     with pytest.raises(PlanError, match="layers.ecological_redline.area_unit"):
         load_plan(bad)
+
+
+def test_a_scoped_figure_is_only_judged_where_the_whole_layer_proves_it() -> None:
+    """不含104团草场: the whole forest layer bounds the figure's part from above."""
+    from dataclasses import replace
+
+    fig = load_plan().figure("forest_land_2035")
+    assert fig.scope and fig.kind == "min"
+    assert fig.judge(138.02e6) == ("no_data", pytest.approx(48.42e6))  # whole layer over: part unknown
+    assert fig.judge(80.0e6)[0] == "short"  # whole layer under: the part is under too
+    cap = replace(fig, kind="max")
+    assert cap.judge(80.0e6)[0] == "met" and cap.judge(100.0e6)[0] == "no_data"
+    assert replace(fig, scope="").judge(138.02e6)[0] == "met"
