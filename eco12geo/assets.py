@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,31 +229,24 @@ def inline_assets(html: str, base: Path | None = None) -> str:
             "(make test and make demo do it), or set ECO12GEO_ASSETS"
         )
 
-    def external(url: str) -> bool:
-        return url.startswith(("http://", "https://", "//"))
-
-    def script(m: re.Match[str]) -> str:
+    def inline(m: re.Match[str], render: Callable[[Path], str]) -> str:
+        """Replace a reference to an external asset by its content; leave local ones, drop unused ones."""
         url = m.group(1)
-        if not external(url):
+        if not url.startswith(("http://", "https://", "//")):
             return m.group(0)
         if any(d in url for d in _DROP):
             return ""
         path = _resolve(url, base)
         if path is None or not path.is_file():
             raise AssetError(f"the map page refers to {url}, which eco12geo cannot inline")
-        return f"<script>/* {path.parent.name if path.parent.name != 'dist' else path.parent.parent.name} */\n" \
-               f"{_script_text(path)}\n</script>"
+        return render(path)
 
-    def link(m: re.Match[str]) -> str:
-        url = m.group(1)
-        if not external(url):
-            return m.group(0)
-        if any(d in url for d in _DROP):
-            return ""
-        path = _resolve(url, base)
-        if path is None or not path.is_file():
-            raise AssetError(f"the map page refers to {url}, which eco12geo cannot inline")
+    def script(path: Path) -> str:
+        package = path.parent.name if path.parent.name != "dist" else path.parent.parent.name
+        return f"<script>/* {package} */\n{_script_text(path)}\n</script>"
+
+    def style(path: Path) -> str:
         return f"<style>\n{_inline_css(path)}\n</style>"
 
-    html = _SCRIPT_RE.sub(script, html)
-    return _LINK_RE.sub(link, html)
+    html = _SCRIPT_RE.sub(lambda m: inline(m, script), html)
+    return _LINK_RE.sub(lambda m: inline(m, style), html)

@@ -15,7 +15,7 @@ from pyproj import CRS
 
 from .errors import InputError
 from .layerset import LayerSet
-from .measure import crs_label, ellipsoidal_area, ellipsoidal_length, planar_area
+from .measure import crs_label, ellipsoidal_area, ellipsoidal_length, planar_area, relative_difference
 from .names import feature_ids
 from .overlay import intersect_pairs, repair
 from .plan import Figure, Plan
@@ -302,8 +302,8 @@ def audit(
         if mj is not None:
             if np.isfinite(mj).any():
                 recorded = float(np.nansum(mj))
-                rel = np.abs(mj - areas) / np.maximum(areas, 1.0)
-                beyond = np.isfinite(mj) & (rel > plan.tolerances["recorded_area_relative"])
+                rel = relative_difference(mj, areas)
+                beyond = np.isfinite(mj) & (np.abs(rel) > plan.tolerances["recorded_area_relative"])
                 mismatches = int(np.sum(beyond))
                 table = pd.DataFrame(
                     {
@@ -312,7 +312,7 @@ def audit(
                         "recorded_m2": np.round(mj, 2),
                         "area_m2": np.round(areas, 2),
                         "diff_m2": np.round(mj - areas, 2),
-                        "diff_relative": np.round((mj - areas) / np.maximum(areas, 1.0), 6),
+                        "diff_relative": np.round(rel, 6),
                         "beyond_tolerance": beyond,
                     }
                 )

@@ -26,7 +26,7 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 
 from ._log import logger
 from .errors import CRSError, GeometryTypeError, InputError
-from .plan import LayerDef, Plan
+from .plan import GEOMETRY_TYPES, LayerDef, Plan
 
 __all__ = [
     "LayerSource",
@@ -352,17 +352,9 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
     return assumed
 
 
-_TYPES = {
-    "polygon": {"Polygon", "MultiPolygon"},
-    "line": {"LineString", "MultiLineString", "LinearRing"},
-    "point": {"Point", "MultiPoint"},
-    "point_or_polygon": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
-}
-
-
 def _check_geometry_type(gdf: gpd.GeoDataFrame, src: LayerSource, layer_def: LayerDef) -> None:
     types = set(gdf.geometry.dropna().geom_type.unique()) - {"GeometryCollection"}
-    wrong = types - _TYPES[layer_def.geometry]
+    wrong = types - GEOMETRY_TYPES[layer_def.geometry]
     if wrong:
         raise GeometryTypeError(
             f"{src} holds {'/'.join(sorted(wrong))} geometries but layer '{layer_def.key}' "

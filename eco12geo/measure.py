@@ -29,6 +29,7 @@ __all__ = [
     "ellipsoidal_length",
     "gk_zone_epsg",
     "planar_area",
+    "relative_difference",
     "to_geographic",
     "transform_geometries",
 ]
@@ -43,6 +44,15 @@ def crs_label(crs: CRS) -> str:
     """Return ``EPSG:XXXX`` for a CRS with an EPSG code, else its name (how outputs name CRSs)."""
     epsg = CRS.from_user_input(crs).to_epsg()
     return f"EPSG:{epsg}" if epsg else CRS.from_user_input(crs).name
+
+
+def relative_difference(recorded_m2: NDArray[np.float64], area_m2: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return (recorded − computed) / computed for each feature (computed floored at 1 m²; NaN stays NaN).
+
+    How far a recorded area field (MJ) is from the geometry; the audit and the
+    ``recorded_area`` rule compare its absolute value with the plan's tolerance.
+    """
+    return (recorded_m2 - area_m2) / np.maximum(area_m2, 1.0)
 
 
 def gk_zone_epsg(lon: float) -> int:

@@ -34,7 +34,14 @@ __all__ = [
 
 DEFAULT_PLAN = "xpcc12_2023_2035.toml"
 
-GEOMETRIES = {"polygon", "line", "point", "point_or_polygon"}
+#: the geometry kinds a layer may have, and the OGC types each admits
+GEOMETRY_TYPES: dict[str, set[str]] = {
+    "polygon": {"Polygon", "MultiPolygon"},
+    "line": {"LineString", "MultiLineString", "LinearRing"},
+    "point": {"Point", "MultiPoint"},
+    "point_or_polygon": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
+}
+GEOMETRIES = set(GEOMETRY_TYPES)
 FIGURE_KINDS = {"min", "max", "target"}
 FIGURE_QUANTITIES = {"area", "share", "length", "ratio", "coverage", "count", "share_of_river"}
 UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "mu": 1e4 / 15, "km": 1e3, "m": 1.0}

@@ -169,27 +169,12 @@ class PostGIS:
 
     def psql(self, sql: str, stdin: str | None = None) -> str:
         """Run ``sql`` (``-c``; for COPY FROM STDIN, ``stdin`` is the data) and return psql's output."""
-        return self._run(
-            [
-                str(self.bin / "psql"),
-                "-X",
-                "-q",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                str(self.sock),
-                "-U",
-                "bench",
-                "-d",
-                "postgres",
-                "-c",
-                sql,
-            ],
-            stdin,
-            runas=False,
-        )
+        return self._run(self._psql_cmd("-q", "-c", sql), stdin, runas=False)
+
+    def _psql_cmd(self, *args: str) -> list[str]:
+        """Psql on the cluster's socket as the bench user, quiet, unaligned, stopping at the first error."""
+        return [str(self.bin / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", str(self.sock),
+                "-U", "bench", "-d", "postgres", *args]
 
     def versions(self) -> str:
         """PostgreSQL, PostGIS, GEOS and PROJ versions of the cluster."""
@@ -226,22 +211,7 @@ class PostGIS:
         """Run the query ``repeat`` times in one session; return the best server round trip and the total."""
         script = "\\timing on\n" + f"{POSTGIS_QUERY};\n" * repeat
         out = self._run(
-            [
-                str(self.bin / "psql"),
-                "-X",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                str(self.sock),
-                "-U",
-                "bench",
-                "-d",
-                "postgres",
-                "-f",
-                "-",
-            ],
+            self._psql_cmd("-f", "-"),
             stdin=script,
             runas=False,
         )

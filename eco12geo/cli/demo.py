@@ -76,10 +76,11 @@ def demo(lang: str, out_dir: str) -> None:
     # maps: the baseline into --out, the revision (with its violations) into --out/revision
     click.echo("")
     context = read_context(None)
-    for lay, folder in ((layers, out), (rev_layers, out / "revision")):
+    for lay, folder, done in ((layers, out, result), (rev_layers, out / "revision", None)):
         rj = folder / "report.json"
         written = write_maps(lay, plan, folder, report_doc=read_report(rj) if rj.is_file() else None,
-                             lang=lang, context=context, illustrative=True, report_html=folder / "report.html")
+                             lang=lang, context=context, illustrative=True, report_html=folder / "report.html",
+                             audit=done)
         for p in written:
             click.echo(f"→ {p}")
     sys.exit(report.exit_code)

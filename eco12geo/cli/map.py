@@ -9,6 +9,7 @@ from typing import Any
 import click
 import geopandas as gpd
 
+from ..audit import Audit
 from ..audit import audit as run_audit
 from ..errors import InputError
 from ..io import read_layer, read_report
@@ -57,9 +58,10 @@ def write_maps(
     context: gpd.GeoDataFrame | None = None,
     illustrative: bool = False,
     report_html: Path | None = None,
+    audit: Audit | None = None,
 ) -> list[Path]:
-    """Audit, build every page and write them atomically into ``out``; return the paths."""
-    result = run_audit(layers, plan, unit_field=unit_field, targets=False)
+    """Build every page (auditing the layers unless ``audit`` is given) and write them into ``out``."""
+    result = audit if audit is not None else run_audit(layers, plan, unit_field=unit_field, targets=False)
     href = None
     if report_html is not None and report_html.is_file():
         href = Path(os.path.relpath(report_html.resolve(), out.resolve())).as_posix()

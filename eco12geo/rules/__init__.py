@@ -148,10 +148,13 @@ class Violation:
         }
         if self.exception:
             d["exception"] = dict(self.exception)
-        for k in sorted(self.details):
-            v = self.details[k]
-            d[k] = round(v, 6) if isinstance(v, float) else v
+        d.update(_rounded(self.details))
         return d
+
+
+def _rounded(details: dict[str, Any]) -> dict[str, Any]:
+    """Detail fields in key order, floats rounded to 6 decimals (stable report.json bytes)."""
+    return {k: round(v, 6) if isinstance(v, float) else v for k, v in sorted(details.items())}
 
 
 @dataclass
@@ -185,9 +188,7 @@ class Check:
             d["target_m2"] = None if self.target_m2 is None else round(float(self.target_m2), 2)
         if self.violations is not None:
             d["violations"] = self.violations
-        for k in sorted(self.details):
-            v = self.details[k]
-            d[k] = round(v, 6) if isinstance(v, float) else v
+        d.update(_rounded(self.details))
         return d
 
 

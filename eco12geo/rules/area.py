@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from ..measure import relative_difference
 from ..plan import Figure
 from . import Check, RuleContext, RuleResult, Violation, objarr, poly_only, register
 
@@ -285,7 +286,7 @@ def check_recorded_area(ctx: RuleContext) -> RuleResult:
         if mj is None:
             continue
         areas = ld.areas(ctx.crs, ctx.densify_m)
-        rel = np.abs(mj - areas) / np.maximum(areas, 1.0)
+        rel = np.abs(relative_difference(mj, areas))
         bad = np.flatnonzero(np.isfinite(mj) & (rel > rel_tol) & (shapely.get_dimensions(ld.geoms) == 2))
         if len(bad):
             lon, lat = ctx.lonlat(ld.geoms[bad])

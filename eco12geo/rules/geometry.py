@@ -12,14 +12,8 @@ from collections import defaultdict
 import numpy as np
 import shapely
 
+from ..plan import GEOMETRY_TYPES
 from . import Check, RuleContext, RuleResult, Violation, parse_location, present, register
-
-_ALLOWED = {
-    "polygon": {"Polygon", "MultiPolygon"},
-    "line": {"LineString", "MultiLineString", "LinearRing"},
-    "point": {"Point", "MultiPoint"},
-    "point_or_polygon": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
-}
 
 
 @register("geometry_invalid")
@@ -146,7 +140,7 @@ def check_geometry_type(ctx: RuleContext) -> RuleResult:
     checks: list[Check] = []
     for key in ctx.rule_keys():
         ld = ctx.layers[key]
-        allowed = _ALLOWED.get(ld.geometry, set())
+        allowed = GEOMETRY_TYPES.get(ld.geometry, set())
         there = present(ld.raw)
         types = np.array([g.geom_type if p else "" for g, p in zip(ld.raw, there, strict=True)], dtype=object)
         bad = np.flatnonzero(there & ~np.isin(types, list(allowed)))
