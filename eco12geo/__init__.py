@@ -7,6 +7,8 @@ them on offline HTML maps.
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from ._log import logger
 from .audit import Audit, audit
 from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, PlanError
@@ -19,7 +21,7 @@ from .plan import Figure, LayerDef, Plan, RuleDef, load_plan
 from .raster import Coverage, zonal_coverage
 from .validate import Report, validate
 
-__version__ = "0.1.0"
+__version__ = _metadata.version("eco12geo")
 
 __all__ = [
     "Audit",

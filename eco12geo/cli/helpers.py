@@ -109,23 +109,3 @@ def prepare_out(out_dir: str) -> Path:
         raise InputError(f"--out {out} is a file; give a folder")
     out.mkdir(parents=True, exist_ok=True)
     return out
-
-
-def _layers_dirs() -> list[Path]:
-    env = os.environ.get("ECO12GEO_LAYERS")
-    return ([Path(env)] if env else []) + [Path(__file__).resolve().parents[2] / "layers"]
-
-
-def bundled_layer(name: str) -> Path | None:
-    """Return a file of the bundled ``layers/`` folder (or ``$ECO12GEO_LAYERS``), None when absent."""
-    return next((d / name for d in _layers_dirs() if (d / name).is_file()), None)
-
-
-def demo_layers_dir() -> Path:
-    """Return the folder of the bundled demo layers (``layers/`` of the source tree)."""
-    found = bundled_layer("demo_baseline.gpkg")
-    if found is None:
-        raise InputError(
-            "the demo layers were not found; run from a source checkout (make demo) or set ECO12GEO_LAYERS"
-        )
-    return found.parent
