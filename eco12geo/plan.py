@@ -2,8 +2,10 @@
 
 A plan is a TOML file (see ``eco12geo/plans/xpcc12_2023_2035.toml``).  Nothing
 about a particular plan is written in code: another county's plan is another
-file of the same shape.  :func:`load_plan` checks every key and raises
-:class:`~eco12geo.errors.PlanError` naming the first key at fault.
+file of the same shape.  :func:`load_plan` validates the file against its typed schema
+(:class:`eco12geo.schemas.plan.PlanDocument`: unknown keys, wrong types and
+values out of range are errors) and raises :class:`~eco12geo.errors.PlanError`
+naming every key at fault, all at once.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from .errors import PlanError
+from .schemas import join, problems
+from .schemas.plan import PlanDocument, cross_check
 
 __all__ = [
     "DEFAULT_PLAN",
@@ -41,35 +46,7 @@ GEOMETRY_TYPES: dict[str, set[str]] = {
     "point": {"Point", "MultiPoint"},
     "point_or_polygon": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
 }
-GEOMETRIES = set(GEOMETRY_TYPES)
-FIGURE_KINDS = {"min", "max", "target"}
-FIGURE_QUANTITIES = {"area", "share", "length", "ratio", "coverage", "count", "share_of_river"}
 UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "mu": 1e4 / 15, "km": 1e3, "m": 1.0}
-#: units a recorded-area field (MJ) may be in
-AREA_UNITS = ("m2", "ha", "mu", "km2")
-RULE_NAMES = {
-    "geometry_invalid",
-    "self_overlap",
-    "overlap",
-    "not_covered",
-    "outside_units",
-    "area_below_target",
-    "area_decreased",
-    "area_removed",
-    "expansion_factor",
-    "recorded_area",
-    "empty_geometry",
-    "duplicate_id",
-    "geometry_type",
-    "sliver",
-}
-TOLERANCE_KEYS = {
-    "min_overlap_m2",
-    "sliver_width_m",
-    "recorded_area_relative",
-    "target_m2",
-    "densify_m",
-}
 
 
 @dataclass(frozen=True)
@@ -206,6 +183,7 @@ class Plan:
     tolerances: dict[str, float]
     base_year: int | None = None
     horizon_year: int | None = None
+    indicators: str | None = None
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -295,162 +273,55 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return names.get(kind, kind.__name__)
 
 
-def _str_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = optional(table, key, where, list, [])
-    if not all(isinstance(v, str) for v in value):
-        raise PlanError(f"plan key '{where}.{key}' must be a list of text")
-    return tuple(value)
-
-
-def _area_unit(table: dict[str, Any], where: str) -> str:
-    unit = optional(table, "area_unit", where, str, "m2")
-    if unit not in AREA_UNITS:
-        raise PlanError(f"plan key '{where}.area_unit' must be one of {list(AREA_UNITS)}, not {unit!r}")
-    return unit
-
-
 def _parse(data: dict[str, Any], path: str) -> Plan:
-    head = require(data, "plan", "", dict)
-    units_t = require(data, "units", "", dict)
-    members = require(units_t, "members", "units", list)
-    units = []
-    for i, m in enumerate(members):
-        where = f"units.members[{i}]"
-        if not isinstance(m, dict):
-            raise PlanError(f"plan key '{where}' must be a table")
-        units.append(
-            Unit(
-                name=require(m, "name", where, str),
-                name_en=optional(m, "name_en", where, str, require(m, "name", where, str)),
-                aliases=_str_list(m, "aliases", where),
-            )
+    try:
+        doc = PlanDocument.model_validate(data)
+    except ValidationError as exc:
+        figures = data.get("figures")
+        labels: dict[tuple[int | str, ...], str] = {
+            ("figures", i): f["id"]
+            for i, f in enumerate(figures if isinstance(figures, list) else [])
+            if isinstance(f, dict) and isinstance(f.get("id"), str)
+        }
+        raise PlanError(join(problems(exc, PlanDocument, labels=labels))) from None
+    wrong = cross_check(doc)
+    if wrong:
+        raise PlanError(join(wrong))
+    head = doc.plan
+    layers = {
+        key: LayerDef(
+            key=key, name_zh=t.name_zh, name_en=t.name_en, geometry=t.geometry, aliases=tuple(t.aliases),
+            id_field=t.id_field, area_field=t.area_field, area_unit=t.area_unit, name_field=t.name_field,
+            colour=t.colour,
         )
-    if len({u.name for u in units}) != len(units):
-        raise PlanError("plan key 'units.members' names a unit twice")
-
-    layers: dict[str, LayerDef] = {}
-    for key, t in require(data, "layers", "", dict).items():
-        where = f"layers.{key}"
-        if not isinstance(t, dict):
-            raise PlanError(f"plan key '{where}' must be a table")
-        geometry = require(t, "geometry", where, str)
-        if geometry not in GEOMETRIES:
-            raise PlanError(
-                f"plan key '{where}.geometry' must be one of {sorted(GEOMETRIES)}, not {geometry!r}"
-            )
-        layers[key] = LayerDef(
-            key=key,
-            name_zh=require(t, "name_zh", where, str),
-            name_en=require(t, "name_en", where, str),
-            geometry=geometry,
-            aliases=_str_list(t, "aliases", where),
-            id_field=optional(t, "id_field", where, str, "BSM"),
-            area_field=optional(t, "area_field", where, str, None),
-            area_unit=_area_unit(t, where),
-            name_field=optional(t, "name_field", where, str, None),
-            colour=optional(t, "colour", where, str, "#3388ff"),
-        )
-    if "units" not in layers:
-        raise PlanError("plan key 'layers.units' is missing (the units layer must be defined)")
-
-    figures = []
-    seen: set[str] = set()
-    for i, t in enumerate(optional(data, "figures", "", list, [])):
-        where = f"figures[{i}]"
-        fid = require(t, "id", where, str)
-        where = f"figures[{i}] ({fid})"
-        if fid in seen:
-            raise PlanError(f"plan key '{where}.id' is used twice")
-        seen.add(fid)
-        kind = require(t, "kind", where, str)
-        if kind not in FIGURE_KINDS:
-            raise PlanError(f"plan key '{where}.kind' must be one of {sorted(FIGURE_KINDS)}, not {kind!r}")
-        quantity = require(t, "quantity", where, str)
-        if quantity not in FIGURE_QUANTITIES:
-            raise PlanError(
-                f"plan key '{where}.quantity' must be one of {sorted(FIGURE_QUANTITIES)}, not {quantity!r}"
-            )
-        layer = optional(t, "layer", where, str, None)
-        if layer is not None and layer not in layers:
-            raise PlanError(f"plan key '{where}.layer' names unknown layer {layer!r}")
-        ref = optional(t, "reference_layer", where, str, None)
-        if ref is not None and ref not in layers:
-            raise PlanError(f"plan key '{where}.reference_layer' names unknown layer {ref!r}")
-        unit = require(t, "unit", where, str)
-        if quantity in {"area", "length"} and unit not in UNIT_FACTORS:
-            raise PlanError(f"plan key '{where}.unit' must be one of {sorted(UNIT_FACTORS)}, not {unit!r}")
-        figures.append(
-            Figure(
-                id=fid,
-                quantity=quantity,
-                value=require(t, "value", where, float),
-                unit=unit,
-                kind=kind,
-                section=require(t, "section", where, str),
-                layer=layer,
-                year=optional(t, "year", where, int, None),
-                text=optional(t, "text", where, str, ""),
-                scope=optional(t, "scope", where, str, ""),
-                reference_layer=ref,
-            )
-        )
-
-    rules = []
-    for i, t in enumerate(optional(data, "rules", "", list, [])):
-        where = f"rules[{i}]"
-        name = require(t, "rule", where, str)
-        if name not in RULE_NAMES:
-            raise PlanError(f"plan key '{where}.rule' must be one of {sorted(RULE_NAMES)}, not {name!r}")
-        severity = require(t, "severity", where, str)
-        if severity not in {"error", "warning"}:
-            raise PlanError(f"plan key '{where}.severity' must be 'error' or 'warning', not {severity!r}")
-        rl = _str_list(t, "layers", where)
-        for k in rl:
-            if k != "*" and k not in layers:
-                raise PlanError(f"plan key '{where}.layers' names unknown layer {k!r}")
-        rf = _str_list(t, "figures", where)
-        for k in rf:
-            if k not in seen:
-                raise PlanError(f"plan key '{where}.figures' names unknown figure {k!r}")
-        rules.append(
-            RuleDef(
-                rule=name,
-                severity=severity,
-                layers=rl,
-                figures=rf,
-                section=optional(t, "section", where, str, ""),
-                text=optional(t, "text", where, str, ""),
-            )
-        )
-
-    tol_t = optional(data, "tolerances", "", dict, {})
-    tolerances = {"min_overlap_m2": 1.0, "sliver_width_m": 1.0, "recorded_area_relative": 0.005,
-                  "target_m2": 0.0, "densify_m": 100.0}
-    for k in tol_t:
-        if k not in TOLERANCE_KEYS:
-            raise PlanError(f"plan key 'tolerances.{k}' is not known; known: {sorted(TOLERANCE_KEYS)}")
-        tolerances[k] = require(tol_t, k, "tolerances", float)
-        if tolerances[k] < 0:
-            raise PlanError(f"plan key 'tolerances.{k}' must not be negative")
-
-    territory_ha = require(head, "territory_ha", "plan", float)
+        for key, t in doc.layers.items()
+    }
     return Plan(
-        id=require(head, "id", "plan", str),
-        version=require(head, "version", "plan", str),
-        name_zh=require(head, "name_zh", "plan", str),
-        name_en=require(head, "name_en", "plan", str),
-        territory_m2=territory_ha * 1e4,
-        territory_source=optional(head, "territory_source", "plan", str, ""),
-        unit_field=require(units_t, "field", "units", str),
-        unit_label_zh=optional(units_t, "label_zh", "units", str, "单元"),
-        unit_label_en=optional(units_t, "label_en", "units", str, "Unit"),
-        units=tuple(units),
+        id=head.id,
+        version=head.version,
+        name_zh=head.name_zh,
+        name_en=head.name_en,
+        territory_m2=head.territory_ha * 1e4,
+        territory_source=head.territory_source,
+        unit_field=doc.units.field,
+        unit_label_zh=doc.units.label_zh,
+        unit_label_en=doc.units.label_en,
+        units=tuple(Unit(u.name, u.name_en or u.name, tuple(u.aliases)) for u in doc.units.members),
         layers=layers,
-        figures=tuple(figures),
-        rules=tuple(rules),
-        tolerances=tolerances,
-        base_year=optional(head, "base_year", "plan", int, None),
-        horizon_year=optional(head, "horizon_year", "plan", int, None),
+        figures=tuple(
+            Figure(id=f.id, quantity=f.quantity, value=f.value, unit=f.unit, kind=f.kind, section=f.section,
+                   layer=f.layer, year=f.year, text=f.text, scope=f.scope, reference_layer=f.reference_layer)
+            for f in doc.figures
+        ),
+        rules=tuple(
+            RuleDef(rule=r.rule, severity=r.severity, layers=tuple(r.layers), figures=tuple(r.figures),
+                    section=r.section, text=r.text)
+            for r in doc.rules
+        ),
+        tolerances=doc.tolerances.model_dump(),
+        base_year=head.base_year,
+        horizon_year=head.horizon_year,
+        indicators=head.indicators,
         path=path,
         raw=data,
     )
