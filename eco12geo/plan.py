@@ -21,6 +21,7 @@ from .errors import PlanError
 
 __all__ = [
     "DEFAULT_PLAN",
+    "RECORDED_AREA_METHODS",
     "Figure",
     "LayerDef",
     "Plan",
@@ -47,6 +48,9 @@ FIGURE_QUANTITIES = {"area", "share", "length", "ratio", "coverage", "count", "s
 UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "mu": 1e4 / 15, "km": 1e3, "m": 1.0}
 #: units a recorded-area field (MJ) may be in
 AREA_UNITS = ("m2", "ha", "mu", "km2")
+#: what a recorded area field (MJ) is compared with: the exact ellipsoidal area (area_m2) or the
+#: national land survey's (survey_area_m2, 国土调查办发〔2008〕32号)
+RECORDED_AREA_METHODS = ("ellipsoidal", "survey")
 RULE_NAMES = {
     "geometry_invalid",
     "self_overlap",
@@ -65,6 +69,7 @@ RULE_NAMES = {
 }
 TOLERANCE_KEYS = {
     "min_overlap_m2",
+    "recorded_survey_m2",
     "sliver_width_m",
     "recorded_area_relative",
     "target_m2",
@@ -95,6 +100,8 @@ class LayerDef:
     area_unit: str = "m2"
     name_field: str | None = None
     colour: str = "#3388ff"
+    #: per-layer override of the plan's ``recorded_area_method`` (None: the plan's)
+    recorded_area_method: str | None = None
 
     def recorded_m2(self, table: Any) -> np.ndarray | None:
         """Return the recorded area field of a layer's table in m² (NaN where blank), or None without one."""
@@ -123,6 +130,18 @@ class Figure:
     text: str = ""
     scope: str = ""
     reference_layer: str | None = None
+    #: decimals of the published figure (its rounding is the tolerance of a ``target``); None: from the value
+    decimals: int | None = None
+    #: a scoped figure names what it leaves out: a layer key, or units of the units layer
+    exclude_layer: str | None = None
+    exclude_units: tuple[str, ...] = ()
+    #: which ground a ratio's reference layer stands for, and where the plan or practice says so
+    reference_basis: str = ""
+
+    @property
+    def excludes(self) -> bool:
+        """True when the figure names the layer or units it leaves out (it can then be judged exactly)."""
+        return bool(self.exclude_layer or self.exclude_units)
 
     @property
     def value_si(self) -> float:
@@ -134,7 +153,9 @@ class Figure:
         """The value computed figures are compared with: m² for areas, m for lengths, else as published."""
         return self.value_si if self.quantity in {"area", "length"} else self.value
 
-    def judge(self, value: float | None, area_tol_m2: float = 0.0) -> tuple[str, float | None]:
+    def judge(
+        self, value: float | None, area_tol_m2: float = 0.0, *, scoped: bool = False
+    ) -> tuple[str, float | None]:
         """Judge a computed value against this figure.
 
         ``min``/``max`` figures are bounds (areas within ``area_tol_m2``);
@@ -142,7 +163,9 @@ class Figure:
         of the published number (25.75 → ±0.005), or ``area_tol_m2`` for
         areas, whichever is larger.  A figure with a ``scope`` counts only
         part of its layer: the layer's total proves it short (min) or met
-        (max), otherwise the answer is ``no_data``.
+        (max), otherwise the answer is ``no_data``; ``scoped=True`` says
+        ``value`` is already the figure's part (its exclusion taken out), and
+        it is judged as any other figure.
 
         Returns
         -------
@@ -151,7 +174,7 @@ class Figure:
             (in m² / m for areas / lengths).
         """
         status, diff = self._judge(value, area_tol_m2)
-        if self.scope and status != "no_data":
+        if self.scope and not scoped and status != "no_data":
             # the figure counts only part of the layer (e.g. 不含104团草场): the layer's total is an upper
             # bound of that part, so it can prove a "min" short or a "max" met, nothing else
             proven = (self.kind == "min" and status == "short") or (self.kind == "max" and status == "met")
@@ -168,8 +191,10 @@ class Figure:
             return ("met" if diff >= -tol else "short"), diff
         if self.kind == "max":
             return ("met" if diff <= tol else "over"), diff
-        text = repr(float(self.value))
-        decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+        decimals = self.decimals
+        if decimals is None:
+            text = repr(float(self.value))
+            decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
         tol = max(tol, 0.5 * 10.0**-decimals * (self.target_si / self.value if self.value else 1.0))
         return ("met" if abs(diff) <= tol else ("short" if diff < 0 else "over")), diff
 
@@ -206,6 +231,8 @@ class Plan:
     tolerances: dict[str, float]
     base_year: int | None = None
     horizon_year: int | None = None
+    #: what recorded area fields (MJ) are compared with by default: "ellipsoidal" (area_m2) or "survey"
+    recorded_area_method: str = "ellipsoidal"
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -244,6 +271,31 @@ class Plan:
                 if nxt in "_-. " or nxt.isdigit():
                     return key
         return None
+
+    def recorded_method(self, key: str) -> str:
+        """Return what layer ``key``'s recorded area is compared with: ``ellipsoidal`` or ``survey``."""
+        d = self.layers.get(key)
+        return (d.recorded_area_method if d is not None else None) or self.recorded_area_method
+
+    def figures_for_year(self, year: int | None) -> tuple[list[Figure], list[Figure]]:
+        """Split the figures into those judged for ``year`` and those left out.
+
+        A figure the plan gives for several years (one layer and quantity,
+        e.g. construction land 120.15 km² by 2025 and 150.20 km² by 2035) is
+        judged only for the year asked; a figure with a single year, or none,
+        is always judged.  ``year=None`` judges every figure.
+        """
+        if year is None:
+            return list(self.figures), []
+        years: dict[tuple[str | None, str], set[int]] = {}
+        for f in self.figures:
+            if f.year is not None:
+                years.setdefault((f.layer, f.quantity), set()).add(f.year)
+        judged, left = [], []
+        for f in self.figures:
+            series = years.get((f.layer, f.quantity), set())
+            (left if f.year is not None and len(series) > 1 and f.year != year else judged).append(f)
+        return judged, left
 
     def unit_name(self, text: str) -> str:
         """Return the plan's name for a unit given by name or alias (else the text itself)."""
@@ -309,6 +361,22 @@ def _area_unit(table: dict[str, Any], where: str) -> str:
     return unit
 
 
+def _recorded_method(table: dict[str, Any], where: str, default: str | None) -> str | None:
+    method = optional(table, "recorded_area_method", where, str, default)
+    if method is not None and method not in RECORDED_AREA_METHODS:
+        raise PlanError(
+            f"plan key '{where}.recorded_area_method' must be one of {list(RECORDED_AREA_METHODS)}, not {method!r}"
+        )
+    return method  # type: ignore[no-any-return]
+
+
+def _decimals(table: dict[str, Any], where: str) -> int | None:
+    decimals = optional(table, "decimals", where, int, None)
+    if decimals is not None and not 0 <= decimals <= 12:
+        raise PlanError(f"plan key '{where}.decimals' must be 0–12 (the decimals the figure is published with)")
+    return decimals  # type: ignore[no-any-return]
+
+
 def _parse(data: dict[str, Any], path: str) -> Plan:
     head = require(data, "plan", "", dict)
     units_t = require(data, "units", "", dict)
@@ -349,6 +417,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
             area_unit=_area_unit(t, where),
             name_field=optional(t, "name_field", where, str, None),
             colour=optional(t, "colour", where, str, "#3388ff"),
+            recorded_area_method=_recorded_method(t, where, None),
         )
     if "units" not in layers:
         raise PlanError("plan key 'layers.units' is missing (the units layer must be defined)")
@@ -376,6 +445,11 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         ref = optional(t, "reference_layer", where, str, None)
         if ref is not None and ref not in layers:
             raise PlanError(f"plan key '{where}.reference_layer' names unknown layer {ref!r}")
+        excl = optional(t, "exclude_layer", where, str, None)
+        if excl is not None and excl not in layers:
+            raise PlanError(f"plan key '{where}.exclude_layer' names unknown layer {excl!r}")
+        if (excl is not None or "exclude_units" in t) and quantity != "area":
+            raise PlanError(f"plan key '{where}': exclude_layer / exclude_units apply to area figures only")
         unit = require(t, "unit", where, str)
         if quantity in {"area", "length"} and unit not in UNIT_FACTORS:
             raise PlanError(f"plan key '{where}.unit' must be one of {sorted(UNIT_FACTORS)}, not {unit!r}")
@@ -392,6 +466,10 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
                 text=optional(t, "text", where, str, ""),
                 scope=optional(t, "scope", where, str, ""),
                 reference_layer=ref,
+                decimals=_decimals(t, where),
+                exclude_layer=excl,
+                exclude_units=_str_list(t, "exclude_units", where),
+                reference_basis=optional(t, "reference_basis", where, str, ""),
             )
         )
 
@@ -425,7 +503,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
 
     tol_t = optional(data, "tolerances", "", dict, {})
     tolerances = {"min_overlap_m2": 1.0, "sliver_width_m": 1.0, "recorded_area_relative": 0.005,
-                  "target_m2": 0.0, "densify_m": 100.0}
+                  "recorded_survey_m2": 0.01, "target_m2": 0.0, "densify_m": 100.0}
     for k in tol_t:
         if k not in TOLERANCE_KEYS:
             raise PlanError(f"plan key 'tolerances.{k}' is not known; known: {sorted(TOLERANCE_KEYS)}")
@@ -451,6 +529,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         tolerances=tolerances,
         base_year=optional(head, "base_year", "plan", int, None),
         horizon_year=optional(head, "horizon_year", "plan", int, None),
+        recorded_area_method=_recorded_method(head, "plan", "ellipsoidal"),
         path=path,
         raw=data,
     )
