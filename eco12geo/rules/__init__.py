@@ -30,6 +30,7 @@ from ..measure import ellipsoidal_area, ellipsoidal_length
 from ..names import feature_ids
 from ..overlay import intersect_pairs, polygonal
 from ..plan import Plan, RuleDef
+from ..survey import survey_area
 
 __all__ = [
     "RULES",
@@ -205,12 +206,19 @@ class LayerData:
     ids: list[str]
     geometry: str
     _areas: NDArray[np.float64] | None = field(default=None, repr=False)
+    _survey: NDArray[np.float64] | None = field(default=None, repr=False)
 
     def areas(self, crs: CRS, densify_m: float) -> NDArray[np.float64]:
         """Return (and cache) the ellipsoidal area of every repaired feature."""
         if self._areas is None:
             self._areas = ellipsoidal_area(self.geoms, crs, densify_m)
         return self._areas
+
+    def survey_areas(self, crs: CRS) -> NDArray[np.float64]:
+        """Return (and cache) the national land survey's area of every repaired feature (国土调查办发〔2008〕32号)."""
+        if self._survey is None:
+            self._survey = survey_area(self.geoms, crs)
+        return self._survey
 
 
 @dataclass
@@ -302,6 +310,8 @@ class RuleContext:
     units: UnitIndex | None
     tolerances: dict[str, float]
     targets: bool = True
+    #: the year whose figures are judged (``--year``); None: every year
+    year: int | None = None
     rule: RuleDef | None = None
     notes: list[str] = field(default_factory=list)
     cache: dict[Any, Any] = field(default_factory=dict)
