@@ -680,3 +680,47 @@ def write_pages(pages: dict[str, str], out_dir: str | Path) -> list[Path]:
             raise ValueError(f"refusing to write {name} outside {out}")
         written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
     return written
+
+
+# ====================================================================== map sheets (eco12geo sheets)
+def sheets_doc(rows: list[dict[str, Any]], scale: int, units_source: str, crs: str) -> dict[str, Any]:
+    """Return the ``sheets.json`` document for :func:`eco12geo.survey.sheet_table` rows."""
+    sheets = []
+    for r in rows:
+        sheets.append({
+            **{k: r[k] for k in ("sheet", "scale", "west", "south", "east", "north")},
+            "sheet_area_m2": round(float(r["sheet_area_m2"]), 2),
+            "units": [{"unit": u["unit"], "survey_area_m2": round(float(u["survey_area_m2"]), 2)}
+                      for u in r["units"]],
+        })
+    return {
+        "schema_version": 1,
+        "scale": scale,
+        "units_source": units_source,
+        "crs": crs,
+        "area_methods": {
+            "sheet_area_m2": "Theoretical sheet area (图幅理论面积), formula (1) of 国土调查办发〔2008〕32号 on "
+            "CGCS2000; sheets numbered by GB/T 13989-2012.",
+            "survey_area_m2": AREA_METHODS["survey_area_m2"],
+        },
+        "sheets": sheets,
+    }
+
+
+def write_sheets(doc: dict[str, Any], out_dir: str | Path) -> list[Path]:
+    """Write ``sheets.json`` and ``sheets.csv`` (one row per sheet and unit) into ``out_dir``."""
+    out = Path(out_dir)
+    rows = [
+        {"sheet": s["sheet"], "scale": s["scale"], "sheet_area_m2": s["sheet_area_m2"], "unit": u["unit"],
+         "survey_area_m2": u["survey_area_m2"],
+         "share_of_sheet": round(u["survey_area_m2"] / s["sheet_area_m2"], 6) if s["sheet_area_m2"] else None,
+         "west": s["west"], "south": s["south"], "east": s["east"], "north": s["north"]}
+        for s in doc["sheets"] for u in s["units"]
+    ]
+    frame = pd.DataFrame(rows, columns=["sheet", "scale", "sheet_area_m2", "unit", "survey_area_m2",
+                                        "share_of_sheet", "west", "south", "east", "north"])
+    # unit names come from the user's file: one starting like a formula is kept as text in spreadsheets
+    frame["unit"] = frame["unit"].map(lambda t: "'" + t if str(t)[:1] in "=+-@\t\r" else t)
+    written = [write_json(out / "sheets.json", doc)]
+    written.append(atomic_write(out / "sheets.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")))
+    return written

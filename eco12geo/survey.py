@@ -51,6 +51,7 @@ __all__ = [
     "sheet",
     "sheet_area",
     "sheet_bounds",
+    "sheet_table",
     "sheet_code",
     "sheets_covering",
     "survey_area",
@@ -377,4 +378,74 @@ def sheets_covering(geoms: NDArray[np.object_], crs: CRS | str | int, scale: int
     for i, j in sorted(zip(ii[keep].tolist(), jj[keep].tolist(), strict=True), key=lambda p: (-p[1], p[0])):
         code = sheet_code((i + 0.5) * w_deg, (j + 0.5) * h_deg, scale)
         out.append(sheet(code))
+    return out
+
+
+def sheet_table(
+    geoms: NDArray[np.object_], names: list[str], crs: CRS | str | int, scale: int = 10_000
+) -> list[dict[str, object]]:
+    """Return the standard sheets over each unit, with each unit's survey area inside each sheet.
+
+    The basis of 图幅控制面积 checks: a unit's survey areas over its sheets sum
+    to its own survey area, and the units in a sheet sum to at most the
+    sheet's theoretical area.
+
+    Parameters
+    ----------
+    geoms
+        The units' polygons (valid; repair them first), in ``crs``.
+    names
+        The unit name of each polygon; rows of one name are one unit.
+    crs
+        Their CRS.  The sheet cut is made in the datum's geographic CRS, where
+        sheet edges are straight; the pieces are measured by :func:`survey_area`.
+    scale
+        Scale denominator (10000 for 1:10 000).
+
+    Returns
+    -------
+    list of dict
+        One entry per sheet, north to south and west to east: ``sheet``,
+        ``scale``, ``west``, ``south``, ``east``, ``north``,
+        ``sheet_area_m2`` and ``units`` (a list of ``unit``, ``survey_area_m2``).
+    """
+    crs = CRS.from_user_input(crs)
+    geoms = np.asarray(geoms, dtype=object)
+    geog = crs if crs.is_geographic else crs.geodetic_crs
+    if geog is None:  # pragma: no cover
+        raise CRSError(f"CRS {crs.to_string()} has no geographic CRS; sheets cannot be cut")
+    if crs.is_geographic:
+        geo = geoms
+    else:
+        t = Transformer.from_crs(crs, geog, always_xy=True)
+
+        def _xy(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+            x, y = t.transform(xy[:, 0], xy[:, 1])
+            return np.column_stack([x, y])
+
+        geo = shapely.transform(geoms, _xy)  # vertex by vertex, as the survey formula takes them
+    sheets = sheets_covering(geo, geog, scale)
+    if not sheets:
+        return []
+    boxes = np.array([s.box for s in sheets], dtype=object)
+    tree = shapely.STRtree(geo)
+    ib, ig = tree.query(boxes, predicate="intersects")
+    pieces = shapely.intersection(boxes[ib], geo[ig])
+    areas = survey_area(pieces, geog)
+    a, f = _ellipsoid(geog)
+    out: list[dict[str, object]] = []
+    per_sheet: dict[int, dict[str, float]] = {}
+    for b, g, v in zip(ib.tolist(), ig.tolist(), areas.tolist(), strict=True):
+        if v > 0:
+            per_sheet.setdefault(b, {})
+            per_sheet[b][names[g]] = per_sheet[b].get(names[g], 0.0) + v
+    for b, s in enumerate(sheets):
+        units = per_sheet.get(b, {})
+        if not units:
+            continue
+        out.append({
+            "sheet": s.code, "scale": s.scale, "west": s.west, "south": s.south, "east": s.east, "north": s.north,
+            "sheet_area_m2": sheet_area(s.code, a, f),
+            "units": [{"unit": n, "survey_area_m2": units[n]} for n in dict.fromkeys(names) if n in units],
+        })
     return out
