@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import shapely
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from .errors import InputError

@@ -291,7 +291,8 @@ class Plan:
         for f in self.figures:
             if f.year is not None:
                 years.setdefault((f.layer, f.quantity), set()).add(f.year)
-        judged, left = [], []
+        judged: list[Figure] = []
+        left: list[Figure] = []
         for f in self.figures:
             series = years.get((f.layer, f.quantity), set())
             (left if f.year is not None and len(series) > 1 and f.year != year else judged).append(f)
@@ -529,7 +530,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         tolerances=tolerances,
         base_year=optional(head, "base_year", "plan", int, None),
         horizon_year=optional(head, "horizon_year", "plan", int, None),
-        recorded_area_method=_recorded_method(head, "plan", "ellipsoidal"),
+        recorded_area_method=_recorded_method(head, "plan", None) or "ellipsoidal",
         path=path,
         raw=data,
     )

@@ -241,9 +241,10 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
         rec = "" if la.recorded_m2 is None else _km2(la.recorded_m2)
         out = "" if la.outside_units_m2 is None else _km2(la.outside_units_m2)
         sur = "" if la.geometry == "line" else _km2(la.survey_area_m2)
-        sdiff = "" if la.geometry == "line" else f"{la.survey_area_m2 - la.area_m2:+,.2f}".replace("-0.00", "±0.00")
+        sdiff = "" if la.geometry == "line" else f"{la.survey_area_m2 - la.area_m2:+,.2f}"
+        sdiff = "±0.00" if sdiff in {"+0.00", "-0.00"} else sdiff
         lines.append(pad(nm, wn) + pad(str(la.features), 8, True) + pad(val, 18, True)
-                     + pad(rec, 18, True) + pad(out, 20, True) + pad(sur, 18, True) + pad(sdiff.replace("+0.00", "±0.00"), 16, True))
+                     + pad(rec, 18, True) + pad(out, 20, True) + pad(sur, 18, True) + pad(sdiff, 16, True))
     if audit.figures:
         lines.append("")
         lines.append(label("figures", lang))

@@ -109,7 +109,7 @@ def series_constants(a: float = CGCS2000_A, f: float = CGCS2000_F) -> tuple[floa
 
 
 def _bracket(db: NDArray[np.float64], bm: NDArray[np.float64], k: tuple[float, ...]) -> NDArray[np.float64]:
-    """The bracket of formulas (1) and (2): Σ ± K sin(nΔB/2) cos(nBm), n = 1, 3, 5, 7, 9."""
+    """Return the bracket of formulas (1) and (2): Σ ± K sin(nΔB/2) cos(nBm), n = 1, 3, 5, 7, 9."""
     out = np.zeros_like(db)
     for sign, n, c in zip((1, -1, 1, -1, 1), (1, 3, 5, 7, 9), k[:5], strict=True):
         out += sign * c * np.sin(n * db / 2) * np.cos(n * bm)
@@ -350,7 +350,8 @@ def sheets_covering(geoms: NDArray[np.object_], crs: CRS | str | int, scale: int
     from .measure import to_geographic
 
     if scale not in _LETTER_OF_SCALE:
-        raise InputError(f"scale 1:{scale} is not a GB/T 13989 scale; use one of {sorted(_LETTER_OF_SCALE, reverse=True)}")
+        known = sorted(_LETTER_OF_SCALE, reverse=True)
+        raise InputError(f"scale 1:{scale} is not a GB/T 13989 scale; use one of {known}")
     crs = CRS.from_user_input(crs)
     geo = to_geographic(np.asarray(geoms, dtype=object), crs, 100.0)
     geo = geo[~(shapely.is_missing(geo) | shapely.is_empty(geo))]
@@ -362,8 +363,8 @@ def sheets_covering(geoms: NDArray[np.object_], crs: CRS | str | int, scale: int
     # the grid of this scale is aligned on whole multiples of the sheet size from (0°, 0°)
     i0, i1 = math.floor(west / w_deg), math.floor(east / w_deg)
     j0, j1 = math.floor(south / h_deg), math.floor(north / h_deg)
-    ii, jj = np.meshgrid(np.arange(i0, i1 + 1), np.arange(j0, j1 + 1))
-    ii, jj = ii.ravel(), jj.ravel()
+    grid_i, grid_j = np.meshgrid(np.arange(i0, i1 + 1), np.arange(j0, j1 + 1))
+    ii, jj = grid_i.ravel(), grid_j.ravel()
     boxes = shapely.box(ii * w_deg, jj * h_deg, (ii + 1) * w_deg, (jj + 1) * h_deg)
     tree = shapely.STRtree(geo)
     hit_box, hit_geo = tree.query(boxes, predicate="intersects")

@@ -7,13 +7,13 @@ import numpy as np
 
 from ..audit import unit_names
 from ..errors import InputError
+from ..io import LayerSource
 from ..measure import crs_label
 from ..overlay import repair
 from ..report import sheets_doc, write_sheets
 from ..survey import SCALES, sheet_table
 from . import options
 from .helpers import get_plan, prepare_out, read_sources, translate_errors
-from ..io import LayerSource
 
 _SCALES = sorted((v[0] for v in SCALES.values()), reverse=True)
 
