@@ -174,9 +174,9 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
             # recorded MJ against computed, per feature (Excel holds 1 048 576 rows: mismatches first)
             rec = frames["recorded"].sort_values("beyond_tolerance", ascending=False, kind="stable")
             rec.head(1_048_000).to_excel(xw, sheet_name="recorded", index=False)
-            pd.DataFrame({"note": audit.notes or [""]}).to_excel(xw, sheet_name="notes", index=False)
-            pd.DataFrame({"area": list(AREA_METHODS), "method": list(AREA_METHODS.values())}).to_excel(
-                xw, sheet_name="area_methods", index=False)
+            # the notes sheet ends with how each area column was measured (audit.json area_methods)
+            methods = [f"{k}: {v}" for k, v in AREA_METHODS.items()]
+            pd.DataFrame({"note": [*audit.notes, *methods]}).to_excel(xw, sheet_name="notes", index=False)
             _no_formulas(xw.book)
 
     written.append(atomic_write(out / "audit.xlsx", _xlsx))
