@@ -35,7 +35,7 @@ GEOD = Geod(a=GRS80_A, f=GRS80_F)
 
 
 def _notice_area(lonlat: list[tuple[float, float]], a: float = GRS80_A, f: float = GRS80_F) -> float:
-    """The notice's formula (2) by hand: each edge's trapezoid against the prime meridian (its annex), summed."""
+    """Return the notice's formula (2) by hand: each edge's trapezoid against the prime meridian (its annex), summed."""
     b = a * (1 - f)
     e2 = (a * a - b * b) / (a * a)
     ka = 1 + (3 / 6) * e2 + (30 / 80) * e2**2 + (35 / 112) * e2**3 + (630 / 2304) * e2**4
