@@ -337,7 +337,7 @@ def audit(
             noun = "geometry" if n_bad == 1 else "geometries"
             notes.append(f"{key}: {n_bad} invalid {noun} repaired in memory for the audit")
         areas = ellipsoidal_area(geoms, crs, densify_m)
-        surveyed = survey_area(geoms, crs)
+        surveyed = _survey_areas(layers, key, geoms)
         parea, pepsg = planar_area(geoms, crs, densify_m)
         if d.geometry != "line":
             _, _, shared = intersect_pairs(geoms, geoms, same=True)
@@ -479,6 +479,14 @@ def audit(
         ellipsoid=crs.ellipsoid.name if crs.ellipsoid is not None else "",
         year=year,
     )
+
+
+def _survey_areas(layers: LayerSet, key: str, geoms: np.ndarray) -> np.ndarray:
+    """Survey areas of a layer's features, on their vertices as read (a layer reprojected for the run is not)."""
+    if key not in layers.source_geoms:
+        return survey_area(geoms, layers.crs)
+    source, source_crs = layers.source_geoms[key]
+    return survey_area(repair(source)[0], source_crs)
 
 
 def recorded_beyond(

@@ -189,6 +189,7 @@ def validate(
     data: dict[str, LayerData] = {}
     for key in layers.keys():
         ld = _prepare(key, layers[key], plan)
+        ld.source = layers.source_geoms.get(key)
         data[key] = ld
         n_bad = int(ld.invalid.sum())
         if n_bad:

@@ -372,3 +372,27 @@ def test_sheets_command_refuses_bad_scale_and_missing_units(tmp_path: Path) -> N
     assert res.exit_code == 2 and "--scale 3000" in res.stderr
     res = CliRunner().invoke(main, ["sheets", "--out", str(tmp_path)])
     assert res.exit_code == 2 and "--units" in res.stderr
+
+
+def test_survey_area_of_a_reprojected_layer_uses_its_vertices_as_read(
+    tmp_path: Path, two_units: gpd.GeoDataFrame
+) -> None:
+    """A GK layer given with units in EPSG:4490 is reprojected (and densified) for the run, not for the survey."""
+    t = Transformer.from_crs(4490, 4538, always_xy=True)
+    back = Transformer.from_crs(4538, 4490, always_xy=True)
+    x0, y0 = t.transform(87.6, 43.2)
+    big = shapely.Polygon([(x0, y0), (x0 + 2000, y0 + 30), (x0 + 1990, y0 + 2010), (x0 - 20, y0 + 1990)])
+    by_hand = _notice_area([back.transform(x, y) for x, y in list(big.exterior.coords)[:-1]])
+    red = tmp_path / "STBHHX.gpkg"
+    gpd.GeoDataFrame({"BSM": ["B1"], "MJ": [round(by_hand, 2)]}, geometry=[big], crs=4538).to_file(red)
+    units = tmp_path / "units.gpkg"
+    two_units.to_file(units)
+    plan = load_plan(_survey_plan(tmp_path))
+    layers = load_layers({"ecological_redline": LayerSource(red), "units": LayerSource(units)}, plan)
+    assert layers.crs.to_epsg() == 4490  # the red line was reprojected, its 2 km edges densified to 100 m
+    la = audit(layers, plan, targets=False).layers["ecological_redline"]
+    assert la.survey_area_m2 == pytest.approx(by_hand, abs=1e-3)
+    assert la.recorded_mismatches == 0
+    # on the densified copy the survey formula would follow the drawn GK edges and miss MJ by ~0.06 m²
+    assert abs(eco12geo.survey_area(layers["ecological_redline"].geometry.values, 4490)[0] - by_hand) > 0.02
+    assert not [v for v in validate(layers, plan, targets=False).violations if v.rule == "recorded_area"]
