@@ -108,6 +108,9 @@ class FigureCheck:
     scope: str = ""
     #: why a figure could not be judged (no_data), or what was left out of a scoped one
     reason: str = ""
+    #: a ratio's reference layer and which ground it stands for (the expansion factor's base)
+    reference_layer: str | None = None
+    reference_basis: str = ""
 
     @property
     def is_area(self) -> bool:
@@ -208,6 +211,8 @@ class Audit:
                 "year": f.year,
                 "source": f.source,
                 **({"reason": f.reason} if f.reason else {}),
+                **({"reference_layer": f.reference_layer} if f.reference_layer else {}),
+                **({"reference_basis": f.reference_basis} if f.reference_basis else {}),
             }
             for f in self.figures
             if not f.is_area
@@ -274,6 +279,8 @@ def _check(fig: Figure, value: float | None, tol: float, *, scoped: bool = False
         text=fig.text,
         scope=fig.scope,
         reason=reason,
+        reference_layer=fig.reference_layer,
+        reference_basis=fig.reference_basis,
     )
 
 

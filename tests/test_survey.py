@@ -396,3 +396,51 @@ def test_survey_area_of_a_reprojected_layer_uses_its_vertices_as_read(
     # on the densified copy the survey formula would follow the drawn GK edges and miss MJ by ~0.06 m²
     assert abs(eco12geo.survey_area(layers["ecological_redline"].geometry.values, 4490)[0] - by_hand) > 0.02
     assert not [v for v in validate(layers, plan, targets=False).violations if v.rule == "recorded_area"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('exclude_layer = "pasture_104"', 'exclude_layer = "pasture"', "exclude_layer"),
+        ('id = "reserve_area"\nquantity = "area"\nlayer = "basic_farmland_reserve"\nvalue = 18.0\nunit = "km2"\n'
+         'decimals = 0', 'id = "reserve_area"\nquantity = "area"\nlayer = "basic_farmland_reserve"\nvalue = 18.0\n'
+         'unit = "km2"\ndecimals = -1', "decimals"),
+        ('decimals = 2\nkind = "target"\nsection = "一（二）"\ntext = "统筹划定城镇开发边界',
+         'decimals = "two"\nkind = "target"\nsection = "一（二）"\ntext = "统筹划定城镇开发边界', "decimals"),
+        ("recorded_survey_m2 = 0.01", "recorded_survey_m2 = -0.01", "recorded_survey_m2"),
+    ],
+)
+def test_new_plan_keys_are_checked(tmp_path: Path, old: str, new: str, key: str) -> None:
+    text = (ROOT / "eco12geo" / "plans" / "xpcc12_2023_2035.toml").read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PlanError, match=key):
+        load_plan(bad)
+
+
+def test_cli_year_on_validate_and_english_table(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["validate", str(DEMO), "--year", "2035", "--out", str(tmp_path / "v")])
+    assert res.exit_code in (0, 1), res.output
+    doc = json.loads((tmp_path / "v" / "report.json").read_text(encoding="utf-8"))
+    assert any("construction_land_2025" in n for n in doc["notes"])
+    res = CliRunner().invoke(main, ["audit", str(DEMO), "--lang", "en", "--year", "2035", "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    assert "Areas shown: area_m2" in res.output and "Survey area" in res.output
+    doc = json.loads((tmp_path / "a" / "audit.json").read_text(encoding="utf-8"))
+    assert doc["year"] == 2035
+    assert {t["figure"] for t in doc["targets"]} >= {"construction_land_2035", "forest_land_2035"}
+    assert "construction_land_2025" not in {t["figure"] for t in doc["targets"]}
+
+
+def test_expansion_factor_base_is_a_cited_plan_setting() -> None:
+    plan = load_plan()
+    fig = plan.figure("urban_expansion_factor")
+    assert fig.reference_layer == "construction_land" and "城镇建设用地" in fig.reference_basis
+    assert "urban_construction_land" in plan.layers and plan.layers["urban_construction_land"].name_zh == "城镇建设用地"
+    layers, _ = _demo()
+    doc = audit(layers, plan).to_dict()
+    entry = next(f for f in doc["figures"] if f["figure"] == "urban_expansion_factor")
+    assert entry["reference_layer"] == "construction_land" and entry["reference_basis"] == fig.reference_basis
+    urban = doc["layers"]["urban_boundary"]["area_m2"] / doc["layers"]["construction_land"]["area_m2"]
+    assert entry["value"] == pytest.approx(urban, rel=1e-6)

@@ -254,7 +254,8 @@ def check_expansion_factor(ctx: RuleContext) -> RuleResult:
         ratio = a / r if r > 0 else float("inf")
         failed = fig.kind in {"min", "max"} and fig.judge(ratio)[0] != "met"
         details = {"figure": fig.id, "value": round(ratio, 6) if np.isfinite(ratio) else None,
-                   "target": fig.value, "kind": fig.kind, "source": fig.section}
+                   "target": fig.value, "kind": fig.kind, "source": fig.section,
+                   **({"reference_basis": fig.reference_basis} if fig.reference_basis else {})}
         checks.append(Check("expansion_factor", "fail" if failed else "pass", layers=(key, ref),
                             value_m2=a, target_m2=r, details=details))
         if failed:
