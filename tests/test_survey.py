@@ -444,3 +444,21 @@ def test_expansion_factor_base_is_a_cited_plan_setting() -> None:
     assert entry["reference_layer"] == "construction_land" and entry["reference_basis"] == fig.reference_basis
     urban = doc["layers"]["urban_boundary"]["area_m2"] / doc["layers"]["construction_land"]["area_m2"]
     assert entry["value"] == pytest.approx(urban, rel=1e-6)
+
+
+def test_scoped_figure_by_excluded_units(tmp_path: Path) -> None:
+    text = (ROOT / "eco12geo" / "plans" / "xpcc12_2023_2035.toml").read_text(encoding="utf-8")
+    scoped = tmp_path / "units_scope.toml"
+    scoped.write_text(text.replace('exclude_layer = "pasture_104"', 'exclude_units = ["104团"]'), encoding="utf-8")
+    plan = load_plan(scoped)
+    matched, _ = eco12geo.discover_layers([DEMO], plan)
+    result = audit(load_layers(matched, plan), plan)
+    fig = next(c for c in result.figures if c.figure == "forest_land_2035")
+    units = gpd.read_file(DEMO, layer="units")
+    forest = shapely.union_all(gpd.read_file(DEMO, layer="forest_land").geometry.values)
+    inside = shapely.segmentize(forest.intersection(units.geometry[units.XZQMC == "104团"].iloc[0]), 0.0005)
+    expected = result.layers["forest_land"].area_m2 - abs(GEOD.geometry_area_perimeter(inside)[0])
+    assert fig.value == pytest.approx(expected, rel=1e-6) and "104团" in fig.reason
+    without = audit(load_layers({k: v for k, v in matched.items() if k != "units"}, plan), plan)
+    fig = next(c for c in without.figures if c.figure == "forest_land_2035")
+    assert fig.status == "no_data" and "units layer" in fig.reason
