@@ -19,6 +19,7 @@ from .maps import build_maps
 from .measure import ellipsoidal_area, ellipsoidal_length, gk_zone_epsg, planar_area
 from .plan import Figure, LayerDef, Plan, RuleDef, load_plan
 from .raster import Coverage, zonal_coverage
+from .survey import sheet_area, survey_area
 from .validate import Report, validate
 
 __version__ = _metadata.version("eco12geo")
@@ -55,6 +56,8 @@ __all__ = [
     "logger",
     "planar_area",
     "read_layer",
+    "sheet_area",
+    "survey_area",
     "validate",
     "zonal_coverage",
 ]

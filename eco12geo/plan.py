@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
@@ -22,10 +22,11 @@ from pydantic import ValidationError
 
 from .errors import PlanError
 from .schemas import join, problems
-from .schemas.plan import PlanDocument, cross_check
+from .schemas.plan import PlanDocument, RecordedMethod, cross_check
 
 __all__ = [
     "DEFAULT_PLAN",
+    "RECORDED_AREA_METHODS",
     "Figure",
     "LayerDef",
     "Plan",
@@ -47,6 +48,9 @@ GEOMETRY_TYPES: dict[str, set[str]] = {
     "point_or_polygon": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
 }
 UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "mu": 1e4 / 15, "km": 1e3, "m": 1.0}
+#: what a recorded area field (MJ) is compared with: the exact ellipsoidal area (area_m2) or the
+#: national land survey's (survey_area_m2, 国土调查办发〔2008〕32号)
+RECORDED_AREA_METHODS: tuple[str, ...] = get_args(RecordedMethod)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class LayerDef:
     area_unit: str = "m2"
     name_field: str | None = None
     colour: str = "#3388ff"
+    #: per-layer override of the plan's ``recorded_area_method`` (None: the plan's)
+    recorded_area_method: str | None = None
 
     def recorded_m2(self, table: Any) -> np.ndarray | None:
         """Return the recorded area field of a layer's table in m² (NaN where blank), or None without one."""
@@ -100,6 +106,18 @@ class Figure:
     text: str = ""
     scope: str = ""
     reference_layer: str | None = None
+    #: decimals of the published figure (its rounding is the tolerance of a ``target``); None: from the value
+    decimals: int | None = None
+    #: a scoped figure names what it leaves out: a layer key, or units of the units layer
+    exclude_layer: str | None = None
+    exclude_units: tuple[str, ...] = ()
+    #: which ground a ratio's reference layer stands for, and where the plan or practice says so
+    reference_basis: str = ""
+
+    @property
+    def excludes(self) -> bool:
+        """True when the figure names the layer or units it leaves out (it can then be judged exactly)."""
+        return bool(self.exclude_layer or self.exclude_units)
 
     @property
     def value_si(self) -> float:
@@ -111,7 +129,9 @@ class Figure:
         """The value computed figures are compared with: m² for areas, m for lengths, else as published."""
         return self.value_si if self.quantity in {"area", "length"} else self.value
 
-    def judge(self, value: float | None, area_tol_m2: float = 0.0) -> tuple[str, float | None]:
+    def judge(
+        self, value: float | None, area_tol_m2: float = 0.0, *, scoped: bool = False
+    ) -> tuple[str, float | None]:
         """Judge a computed value against this figure.
 
         ``min``/``max`` figures are bounds (areas within ``area_tol_m2``);
@@ -119,7 +139,9 @@ class Figure:
         of the published number (25.75 → ±0.005), or ``area_tol_m2`` for
         areas, whichever is larger.  A figure with a ``scope`` counts only
         part of its layer: the layer's total proves it short (min) or met
-        (max), otherwise the answer is ``no_data``.
+        (max), otherwise the answer is ``no_data``; ``scoped=True`` says
+        ``value`` is already the figure's part (its exclusion taken out), and
+        it is judged as any other figure.
 
         Returns
         -------
@@ -128,7 +150,7 @@ class Figure:
             (in m² / m for areas / lengths).
         """
         status, diff = self._judge(value, area_tol_m2)
-        if self.scope and status != "no_data":
+        if self.scope and not scoped and status != "no_data":
             # the figure counts only part of the layer (e.g. 不含104团草场): the layer's total is an upper
             # bound of that part, so it can prove a "min" short or a "max" met, nothing else
             proven = (self.kind == "min" and status == "short") or (self.kind == "max" and status == "met")
@@ -145,8 +167,10 @@ class Figure:
             return ("met" if diff >= -tol else "short"), diff
         if self.kind == "max":
             return ("met" if diff <= tol else "over"), diff
-        text = repr(float(self.value))
-        decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+        decimals = self.decimals
+        if decimals is None:
+            text = repr(float(self.value))
+            decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
         tol = max(tol, 0.5 * 10.0**-decimals * (self.target_si / self.value if self.value else 1.0))
         return ("met" if abs(diff) <= tol else ("short" if diff < 0 else "over")), diff
 
@@ -184,6 +208,8 @@ class Plan:
     base_year: int | None = None
     horizon_year: int | None = None
     indicators: str | None = None
+    #: what recorded area fields (MJ) are compared with by default: "ellipsoidal" (area_m2) or "survey"
+    recorded_area_method: str = "ellipsoidal"
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -222,6 +248,32 @@ class Plan:
                 if nxt in "_-. " or nxt.isdigit():
                     return key
         return None
+
+    def recorded_method(self, key: str) -> str:
+        """Return what layer ``key``'s recorded area is compared with: ``ellipsoidal`` or ``survey``."""
+        d = self.layers.get(key)
+        return (d.recorded_area_method if d is not None else None) or self.recorded_area_method
+
+    def figures_for_year(self, year: int | None) -> tuple[list[Figure], list[Figure]]:
+        """Split the figures into those judged for ``year`` and those left out.
+
+        A figure the plan gives for several years (one layer and quantity,
+        e.g. construction land 120.15 km² by 2025 and 150.20 km² by 2035) is
+        judged only for the year asked; a figure with a single year, or none,
+        is always judged.  ``year=None`` judges every figure.
+        """
+        if year is None:
+            return list(self.figures), []
+        years: dict[tuple[str | None, str], set[int]] = {}
+        for f in self.figures:
+            if f.year is not None:
+                years.setdefault((f.layer, f.quantity), set()).add(f.year)
+        judged: list[Figure] = []
+        left: list[Figure] = []
+        for f in self.figures:
+            series = years.get((f.layer, f.quantity), set())
+            (left if f.year is not None and len(series) > 1 and f.year != year else judged).append(f)
+        return judged, left
 
     def unit_name(self, text: str) -> str:
         """Return the plan's name for a unit given by name or alias (else the text itself)."""
@@ -292,7 +344,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         key: LayerDef(
             key=key, name_zh=t.name_zh, name_en=t.name_en, geometry=t.geometry, aliases=tuple(t.aliases),
             id_field=t.id_field, area_field=t.area_field, area_unit=t.area_unit, name_field=t.name_field,
-            colour=t.colour,
+            colour=t.colour, recorded_area_method=t.recorded_area_method,
         )
         for key, t in doc.layers.items()
     }
@@ -310,7 +362,9 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         layers=layers,
         figures=tuple(
             Figure(id=f.id, quantity=f.quantity, value=f.value, unit=f.unit, kind=f.kind, section=f.section,
-                   layer=f.layer, year=f.year, text=f.text, scope=f.scope, reference_layer=f.reference_layer)
+                   layer=f.layer, year=f.year, text=f.text, scope=f.scope, reference_layer=f.reference_layer,
+                   decimals=f.decimals, exclude_layer=f.exclude_layer, exclude_units=tuple(f.exclude_units),
+                   reference_basis=f.reference_basis)
             for f in doc.figures
         ),
         rules=tuple(
@@ -322,6 +376,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         base_year=head.base_year,
         horizon_year=head.horizon_year,
         indicators=head.indicators,
+        recorded_area_method=head.recorded_area_method,
         path=path,
         raw=data,
     )

@@ -145,6 +145,7 @@ def validate(
     targets: bool = True,
     tolerances: Mapping[str, float | None] | None = None,
     exceptions: Sequence[ExceptionEntry] | None = None,
+    year: int | None = None,
 ) -> Report:
     """Run every rule of the plan over the layers.
 
@@ -168,6 +169,9 @@ def validate(
         ``{"min_overlap_m2": 10.0, "sliver_width_m": 0.5}``.
     exceptions
         Accepted violations (:func:`eco12geo.exceptions.load_exceptions`).
+    year
+        Judge the area figures of this year where the plan gives one figure
+        for several years (``--year``); None judges every year.
 
     Returns
     -------
@@ -185,6 +189,7 @@ def validate(
     data: dict[str, LayerData] = {}
     for key in layers.keys():
         ld = _prepare(key, layers[key], plan)
+        ld.source = layers.source_geoms.get(key)
         data[key] = ld
         n_bad = int(ld.invalid.sum())
         if n_bad:
@@ -214,7 +219,7 @@ def validate(
         }
 
     ctx = RuleContext(plan=plan, crs=crs, layers=data, baseline=base_data, units=units, tolerances=tol,
-                      targets=targets, notes=notes)
+                      targets=targets, notes=notes, year=year)
     violations: list[Violation] = []
     checks: list[Check] = []
     for rd in plan.rules:
@@ -228,6 +233,9 @@ def validate(
         checks.extend(looked)
     if not targets:
         notes.append("plan area targets not checked (--no-targets)")
+    elif year is not None and plan.figures_for_year(year)[1]:
+        left = ", ".join(f.id for f in plan.figures_for_year(year)[1])
+        notes.append(f"figures of other years than {year} not judged (--year {year}): {left}")
     if baseline is None:
         notes.append("no baseline given: area_decreased and area_removed not checked (give --baseline)")
 

@@ -59,6 +59,14 @@ def get_plan(plan_path: str | None) -> Plan:
     return load_plan(plan_path)
 
 
+def check_year(plan: Plan, year: int | None) -> int | None:
+    """Check ``--year`` against the years the plan gives figures for."""
+    years = sorted({f.year for f in plan.figures if f.year is not None})
+    if year is not None and year not in years:
+        raise InputError(f"--year {year}: the plan gives figures for {', '.join(map(str, years))}; use one of them")
+    return year
+
+
 def gather_sources(
     plan: Plan, paths: Sequence[str], layer_args: Sequence[str], units_path: str | None = None
 ) -> tuple[dict[str, LayerSource], list[str]]:

@@ -32,6 +32,8 @@ GeometryKind = Literal["polygon", "line", "point", "point_or_polygon"]
 FigureKind = Literal["min", "max", "target"]
 Quantity = Literal["area", "share", "length", "ratio", "coverage", "count", "share_of_river"]
 AreaUnit = Literal["m2", "ha", "mu", "km2"]
+#: what a recorded area field (MJ) is compared with: area_m2, or the land survey's survey_area_m2
+RecordedMethod = Literal["ellipsoidal", "survey"]
 RuleName = Literal[
     "geometry_invalid", "self_overlap", "overlap", "not_covered", "outside_units", "area_below_target",
     "area_decreased", "area_removed", "expansion_factor", "recorded_area", "empty_geometry", "duplicate_id",
@@ -56,6 +58,7 @@ class PlanHead(Strict):
     base_year: Year | None = None
     horizon_year: Year | None = None
     indicators: Text | None = Field(None, description="file of 表1's indicators, beside the plan file")
+    recorded_area_method: RecordedMethod = "ellipsoidal"
 
 
 class UnitDoc(Strict):
@@ -88,6 +91,7 @@ class LayerDoc(Strict):
     area_unit: AreaUnit = "m2"
     name_field: Text | None = None
     colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#3388ff"
+    recorded_area_method: RecordedMethod | None = None
 
 
 class FigureDoc(Strict):
@@ -104,6 +108,10 @@ class FigureDoc(Strict):
     year: Year | None = None
     text: str = ""
     scope: str = ""
+    decimals: Annotated[int, Field(ge=0, le=12)] | None = None
+    exclude_layer: Text | None = None
+    exclude_units: list[str] = []
+    reference_basis: str = ""
 
 
 class RuleDoc(Strict):
@@ -123,6 +131,7 @@ class Tolerances(Strict):
     min_overlap_m2: NonNegative = 1.0
     sliver_width_m: NonNegative = 1.0
     recorded_area_relative: NonNegative = 0.005
+    recorded_survey_m2: NonNegative = 0.01
     target_m2: NonNegative = 0.0
     densify_m: Annotated[float, Field(gt=0)] = 100.0
 
@@ -152,7 +161,9 @@ def cross_check(doc: PlanDocument) -> list[str]:
         if f.id in ids:
             out.append(f"plan key '{where}.id' is used twice")
         ids.add(f.id)
-        for key in ("layer", "reference_layer"):
+        if (f.exclude_layer is not None or f.exclude_units) and f.quantity != "area":
+            out.append(f"plan key '{where}': exclude_layer / exclude_units apply to area figures only")
+        for key in ("layer", "reference_layer", "exclude_layer"):
             ref = getattr(f, key)
             if ref is not None and ref not in doc.layers:
                 out.append(f"plan key '{where}.{key}' names unknown layer {ref!r}")
