@@ -207,7 +207,8 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             and audit.layers[k].geometry != "point_or_polygon"]
     if audit.units:
         lines.append(label("per_unit", lang))
-        w0 = 16
+        unit_names = [u.unit if lang == "zh" else plan.unit_name_en(u.unit) for u in audit.units]
+        w0 = max([16] + [text_width(n) + 2 for n in unit_names])
         head = pad(label("unit", lang), w0) + pad(label("unit_area", lang), 12, True)
         heads = [short_layer(k, name(k), lang) for k in keys]
         widths = [max(11, text_width(h) + 2) for h in heads]
@@ -230,7 +231,7 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
         pad(label("layer", lang), wn) + pad(label("features", lang), 8, True)
         + pad(label("area_km2", lang), 18, True) + pad(label("recorded", lang) + " km²", 18, True)
         + pad(label("outside", lang) + " km²", 20, True)
-        + pad(label("survey_area", lang) + " km²", 18, True) + pad(label("survey_diff", lang) + " m²", 16, True)
+        + pad(label("survey_area", lang) + " km²", 18, True) + pad(label("survey_diff", lang) + " m²", 26, True)
     )
     for k, la in audit.layers.items():
         nm = name(k)
@@ -244,7 +245,7 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
         sdiff = "" if la.geometry == "line" else f"{la.survey_area_m2 - la.area_m2:+,.2f}"
         sdiff = "±0.00" if sdiff in {"+0.00", "-0.00"} else sdiff
         lines.append(pad(nm, wn) + pad(str(la.features), 8, True) + pad(val, 18, True)
-                     + pad(rec, 18, True) + pad(out, 20, True) + pad(sur, 18, True) + pad(sdiff, 16, True))
+                     + pad(rec, 18, True) + pad(out, 20, True) + pad(sur, 18, True) + pad(sdiff, 26, True))
     if audit.figures:
         lines.append("")
         lines.append(label("figures", lang))
