@@ -22,12 +22,12 @@ from pyproj import CRS
 
 from ._log import logger
 from .audit import unit_names
-from .exceptions import ExceptionEntry, apply_exceptions
 from .layerset import LayerSet, harmonize
 from .measure import crs_label
 from .overlay import polygonal, repair
 from .plan import Plan
 from .rules import Check, LayerData, RuleContext, UnitIndex, Violation, feature_ids, get_checker
+from .waivers import ExceptionEntry, apply_exceptions
 
 __all__ = ["Report", "SCHEMA_VERSION", "validate"]
 
@@ -168,7 +168,7 @@ def validate(
         Overrides of the plan's tolerances (None values are ignored), e.g.
         ``{"min_overlap_m2": 10.0, "sliver_width_m": 0.5}``.
     exceptions
-        Accepted violations (:func:`eco12geo.exceptions.load_exceptions`).
+        Accepted violations (:func:`eco12geo.waivers.load_exceptions`).
     year
         Judge the area figures of this year where the plan gives one figure
         for several years (``--year``); None judges every year.

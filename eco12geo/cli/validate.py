@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from ..exceptions import load_exceptions
 from ..io import LayerSource, discover_layers, parse_layer_arg
 from ..layerset import LayerSet
 from ..plan import Plan
 from ..report import validate_summary, write_repaired, write_report
 from ..validate import Report
 from ..validate import validate as run_validate
+from ..waivers import load_exceptions
 from . import options
 from .helpers import check_year, gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
 

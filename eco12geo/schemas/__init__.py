@@ -44,7 +44,7 @@ def _is_model(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, BaseModel)
 
 
-def _known_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+def _known_keys(model: Any, loc: Sequence[int | str]) -> list[str]:
     """Return the keys the model at ``loc`` knows (the parent of an unknown key).
 
     A field name steps into the field's type; a list index or a dict key steps into the
@@ -77,7 +77,7 @@ def _item_model(annotation: Any) -> Any:
 
 def problems(
     exc: ValidationError,
-    model: type[BaseModel],
+    model: Any,
     *,
     what: str = "plan",
     labels: dict[tuple[int | str, ...], str] | None = None,
@@ -89,7 +89,8 @@ def problems(
     exc
         The error pydantic raised.
     model
-        The model validated (to suggest the closest known key for an unknown one).
+        The model validated, or a type such as ``list[Model]`` (to suggest the closest known
+        key for an unknown one).
     what
         How messages name the document's keys (``plan key '…'``, ``exceptions key '…'``).
     labels
