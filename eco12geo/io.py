@@ -22,11 +22,14 @@ import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
+from pydantic import ValidationError
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from ._log import logger
 from .errors import CRSError, GeometryTypeError, InputError
 from .plan import GEOMETRY_TYPES, LayerDef, Plan
+from .schemas import join, problems
+from .schemas.outputs import ReportDoc
 
 __all__ = [
     "LayerSource",
@@ -491,7 +494,7 @@ def _read(
 
 
 def read_report(path: str | Path) -> dict[str, Any]:
-    """Read validate's ``report.json`` (schema_version 1), checking the fields the maps use."""
+    """Read validate's ``report.json`` (schema_version 1), checked against :class:`~eco12geo.schemas.outputs.ReportDoc`."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"--report {p} does not exist; give the report.json that eco12geo validate wrote")
@@ -501,17 +504,14 @@ def read_report(path: str | Path) -> dict[str, Any]:
         raise InputError(f"--report {p} is not a JSON document ({exc}); give validate's report.json") from None
     if not isinstance(doc, dict) or doc.get("schema_version") != 1 or not isinstance(doc.get("violations", []), list):
         raise InputError(f"--report {p} is not a report.json of schema_version 1 (see INTERFACE.md)")
-    for i, v in enumerate(doc.get("violations", [])):
-        ok = (
-            isinstance(v, dict)
-            and isinstance(v.get("rule"), str)
-            and isinstance(v.get("layers", []), list)
-            and isinstance(v.get("features", []), list)
-            and all(isinstance(v.get(k), int | float) or v.get(k) is None for k in ("area_m2", "lon", "lat"))
-        )
-        if not ok:
-            raise InputError(
-                f"--report {p}: violation {i + 1} is not of the report.json schema (rule, layers, features, "
-                "area_m2, lon, lat); give the report.json that eco12geo validate wrote"
-            )
+    try:
+        ReportDoc.model_validate(doc)
+    except ValidationError as exc:
+        loc = exc.errors()[0]["loc"]
+        what = f"violation {int(loc[1]) + 1}" if loc[:1] == ("violations",) and len(loc) > 1 else "it"
+        detail = join(problems(exc, ReportDoc, what="report"))
+        raise InputError(
+            f"--report {p}: {what} is not of the report.json schema ({detail}); "
+            "give the report.json that eco12geo validate wrote"
+        ) from None
     return doc
