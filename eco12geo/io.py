@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS
 from pydantic import ValidationError
+from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from ._log import logger
@@ -494,7 +494,7 @@ def _read(
 
 
 def read_report(path: str | Path) -> dict[str, Any]:
-    """Read validate's ``report.json`` (schema_version 1), checked against :class:`~eco12geo.schemas.outputs.ReportDoc`."""
+    """Read validate's ``report.json`` (schema_version 1), checked by :class:`~eco12geo.schemas.outputs.ReportDoc`."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"--report {p} does not exist; give the report.json that eco12geo validate wrote")

@@ -13,9 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["AuditDoc", "AuditLayer", "AuditTarget", "AuditUnit", "CheckDoc", "CoverageDoc", "CoverageUnit", "Open",
-           "ReportDoc", "ReportLayer", "RunDoc", "ScorecardDoc", "ScorecardRow", "SheetRow", "SheetUnit", "SheetsDoc", "SummaryDoc",
-           "ViolationDoc"]
+__all__ = [
+    "AuditDoc", "AuditLayer", "AuditTarget", "AuditUnit", "CheckDoc", "CoverageDoc", "CoverageUnit", "Open",
+    "ReportDoc", "ReportLayer", "RunDoc", "ScorecardDoc", "ScorecardRow", "SheetRow", "SheetUnit", "SheetsDoc",
+    "SummaryDoc", "ViolationDoc",
+]
 
 Severity = Literal["error", "warning"]
 
