@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "indicator_label", "label", "pad", "short_layer", "text_width", "validate_label"]
+__all__ = ["LANGS", "indicator_label", "label", "pad", "text_width", "validate_label"]
 
 import unicodedata
 
@@ -50,19 +50,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sheet_area": ("图幅理论面积", "Sheet theoretical area"),
 }
 
-
-#: short column headers for layer keys in terminal tables (zh, en); others fall back to the plan's names
-_SHORT: dict[str, tuple[str, str]] = {
-    "ecological_redline": ("生态红线", "Red line"),
-    "farmland": ("耕地", "Farmland"),
-    "basic_farmland": ("基本农田", "Basic farm"),
-    "basic_farmland_reserve": ("农田储备", "Reserve"),
-    "urban_boundary": ("开发边界", "Urban bdy"),
-    "construction_land": ("建设用地", "Construction"),
-    "forest_land": ("林地", "Forest"),
-    "nature_reserves": ("保护地", "Nat. reserves"),
-    "pattern_zones": ("格局分区", "Pattern"),
-}
 
 
 #: labels of the validation report and summary
@@ -130,14 +117,6 @@ def validate_label(key: str, lang: str = "zh") -> str:
     """Return a label of the validation report in ``lang``."""
     zh, en = _VALIDATE_LABELS[key]
     return zh if lang == "zh" else en
-
-
-def short_layer(key: str, fallback: str, lang: str = "zh") -> str:
-    """Return a short column header for a layer key."""
-    pair = _SHORT.get(key)
-    if pair is None:
-        return fallback
-    return pair[0] if lang == "zh" else pair[1]
 
 
 def label(key: str, lang: str = "zh") -> str:

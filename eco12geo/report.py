@@ -20,7 +20,7 @@ import pandas as pd
 
 from .audit import AREA_METHODS, Audit
 from .indicators import Scorecard
-from .labels import label, pad, short_layer, text_width
+from .labels import label, pad, text_width
 from .labels import validate_label as _vl
 from .plan import Plan
 from .raster import Coverage, coverage_frame
@@ -210,7 +210,7 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
         unit_names = [u.unit if lang == "zh" else plan.unit_name_en(u.unit) for u in audit.units]
         w0 = max([16] + [text_width(n) + 2 for n in unit_names])
         head = pad(label("unit", lang), w0) + pad(label("unit_area", lang), 12, True)
-        heads = [short_layer(k, name(k), lang) for k in keys]
+        heads = [plan.layers[k].short(lang) for k in keys]
         widths = [max(11, text_width(h) + 2) for h in heads]
         for h, w in zip(heads, widths, strict=True):
             head += pad(h, w, True)
