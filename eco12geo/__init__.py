@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._log import logger
 from .audit import Audit, audit
-from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, PlanError
+from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, OutputError, PlanError
 from .indicators import Scorecard, evaluate, load_indicators
 from .io import LayerSource, detect_encoding, discover_layers, read_layer
 from .layerset import LayerSet, harmonize, load_layers
@@ -29,6 +29,7 @@ __all__ = [
     "Figure",
     "GeometryTypeError",
     "InputError",
+    "OutputError",
     "LayerDef",
     "LayerSet",
     "LayerSource",

@@ -13,6 +13,7 @@ __all__ = [
     "Eco12GeoError",
     "GeometryTypeError",
     "InputError",
+    "OutputError",
     "PlanError",
 ]
 
@@ -35,3 +36,7 @@ class GeometryTypeError(InputError):
 
 class PlanError(Eco12GeoError, ValueError):
     """A plan file is malformed; the message names the key at fault."""
+
+
+class OutputError(Eco12GeoError):
+    """An output cannot be written where asked (read-only, full disk, a link at its name)."""

@@ -7,10 +7,13 @@ with :func:`os.replace`, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import functools
 import json
 import os
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +21,9 @@ from typing import Any
 
 import pandas as pd
 
+from ._staging import output_error, staged_path
 from .audit import Audit
+from .errors import OutputError
 from .indicators import Scorecard
 from .labels import label, pad, short_layer, text_width
 from .labels import validate_label as _vl
@@ -29,6 +34,8 @@ __all__ = [
     "atomic_write",
     "audit_frames",
     "audit_table",
+    "csv_cell",
+    "csv_frame",
     "write_audit",
     "write_coverage",
     "write_json",
@@ -48,25 +55,78 @@ def _umask() -> int:
     return mask
 
 
+#: what GDAL and SQLite say when the disk fails under them (they raise their own errors, not OSError)
+_DISK_WORDS = {"no space left": errno.ENOSPC, "disk is full": errno.ENOSPC, "read-only file system": errno.EROFS,
+               "readonly database": errno.EROFS, "permission denied": errno.EACCES}
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` then move the file to ``path`` in one step.
 
     The file gets the usual permissions (0666 less the umask), not the 0600
-    of a temporary file: outputs are for sharing.
+    of a temporary file: outputs are for sharing.  Inside
+    :func:`eco12geo._staging.staging` the file goes to the staging folder and
+    reaches ``path`` when the command ends well.  A symbolic link at ``path``
+    is refused, never written through.
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written (read-only, full disk, a link at its name), with one line.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    target = staged_path(path)
+    tmp_path: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
         write(tmp_path)
         os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, path)
+        os.replace(tmp_path, target)
+    except OSError as exc:
+        _unlink(tmp_path)
+        raise output_error(exc, path) from None
+    except (RuntimeError, sqlite3.Error) as exc:  # GDAL (pyogrio) and SQLite errors of a failing disk
+        _unlink(tmp_path)
+        code = next((c for w, c in _DISK_WORDS.items() if w in str(exc).lower()), None)
+        if code is None:
+            raise
+        raise output_error(OSError(code, os.strerror(code)), path) from None
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        _unlink(tmp_path)
         raise
     return path
+
+
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+#: a text cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """Return a cell for a CSV file: text that a spreadsheet would run as a formula gets a leading ``'``.
+
+    Numbers are returned unchanged (OWASP's CSV-injection rule applies to text only).
+    """
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with every text cell passed through :func:`csv_cell`."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(csv_cell)
+    return out
 
 
 def write_json(path: str | Path, doc: dict[str, Any]) -> Path:
@@ -152,7 +212,7 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
     # layer totals follow the per-unit rows with unit "*" so one CSV holds the whole audit
     totals = frames["layers"].rename(columns={})[["layer", "layer_zh", "area_m2", "area_km2", "area_ha",
                                                   "share_of_territory"]].assign(unit="*")
-    csv = pd.concat([frames["units"], totals], ignore_index=True)
+    csv = csv_frame(pd.concat([frames["units"], totals], ignore_index=True))
     written.append(
         atomic_write(out / "audit.csv", lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig"))
     )
@@ -638,7 +698,7 @@ def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
         with p.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
 
     return [write_json(out / "scorecard.json", card.to_dict()), atomic_write(out / "scorecard.csv", _csv)]
 
@@ -646,7 +706,7 @@ def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
 def write_coverage(cov: Coverage, out_dir: str | Path) -> list[Path]:
     """Write ``coverage.json`` and ``coverage.csv`` (unit × class rows, then the division as unit "*")."""
     out = Path(out_dir)
-    frame = coverage_frame(cov)
+    frame = csv_frame(coverage_frame(cov))
     return [
         write_json(out / "coverage.json", cov.to_dict()),
         atomic_write(out / "coverage.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")),
@@ -659,7 +719,7 @@ def write_pages(pages: dict[str, str], out_dir: str | Path) -> list[Path]:
     written = []
     for name, text in pages.items():
         target = out / name
-        if target.resolve().parent != out.resolve():
-            raise ValueError(f"refusing to write {name} outside {out}")
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise OutputError(f"refusing to write {name!r}: a page name must stay inside --out {out}")
         written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
     return written
