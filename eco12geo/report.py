@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import errno
 import functools
 import json
 import os
+import re
 import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -129,6 +132,36 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def output_time() -> datetime.datetime:
+    """Return the time stamped into outputs that carry one (xlsx properties, GeoPackage timestamps).
+
+    A fixed time, so identical inputs give byte-identical files: ``SOURCE_DATE_EPOCH``
+    when set (the reproducible-builds convention), else 2000-01-01T00:00:00Z.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else 946_684_800
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+
+
+def _reproducible_zip(path: Path) -> None:
+    """Rewrite an Office zip (xlsx) with fixed entry times and document times, entries in the same order."""
+    stamp = output_time()
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as zf:
+        entries = [(i, zf.read(i)) for i in zf.infolist()]
+    tmp = path.with_name(path.name + ".z")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + iso + rb"\g<2>",
+                              data)
+            new = zipfile.ZipInfo(info.filename, date_time=max(stamp.timetuple()[:6], (1980, 1, 1, 0, 0, 0)))
+            new.compress_type = info.compress_type
+            new.external_attr = 0o644 << 16
+            zf.writestr(new, data)
+    os.replace(tmp, path)
+
+
 def write_json(path: str | Path, doc: dict[str, Any]) -> Path:
     """Write a JSON document (UTF-8, Chinese kept readable, keys in given order)."""
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
@@ -227,6 +260,8 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
             rec.head(1_048_000).to_excel(xw, sheet_name="recorded", index=False)
             pd.DataFrame({"note": audit.notes or [""]}).to_excel(xw, sheet_name="notes", index=False)
             _no_formulas(xw.book)
+            xw.book.properties.creator = "eco12geo"
+        _reproducible_zip(p)
 
     written.append(atomic_write(out / "audit.xlsx", _xlsx))
     return written
@@ -434,6 +469,7 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
     """Store QGIS styles in the GeoPackage's ``layer_styles`` table (what QGIS reads on opening)."""
     import sqlite3
 
+    stamp = _gpkg_time()
     con = sqlite3.connect(path)
     try:
         con.execute(
@@ -445,8 +481,7 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
         )
         con.execute(
             "INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
-            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', "
-            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', ?)", (stamp,)
         )
         for table, qml, description in styles:
             row = con.execute(
@@ -454,13 +489,30 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
             ).fetchone()
             con.execute(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
-                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, 'eco12geo', NULL)",
-                (table, row[0] if row else "geom", table, qml, description),
+                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) "
+                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, 'eco12geo', NULL, ?)",
+                (table, row[0] if row else "geom", table, qml, description, stamp),
             )
         con.commit()
     finally:
         con.close()
+
+
+def _gpkg_time() -> str:
+    return output_time().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@contextlib.contextmanager
+def _fixed_gdal_time() -> Any:
+    """Have GDAL stamp GeoPackages with :func:`output_time` (``OGR_CURRENT_DATE``) while writing."""
+    import pyogrio
+
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _gpkg_time()})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
@@ -472,7 +524,12 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
 
     def _write(p: Path) -> None:
         p.unlink(missing_ok=True)
-        styles = []
+        styles: list[tuple[str, str, str]] = []
+        with _fixed_gdal_time():
+            _layers(p, styles)
+        _write_layer_styles(p, styles)
+
+    def _layers(p: Path, styles: list[tuple[str, str, str]]) -> None:
         for rule in names:
             frame, gtype = _violation_frame(report, rule)
             pyogrio.write_dataframe(
@@ -481,7 +538,6 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
             )
             sev = severity.get(rule) or (frame["severity"].iloc[0] if len(frame) else "error")
             styles.append((rule, _qml(rule, gtype, sev), f"eco12geo {rule} ({sev})"))
-        _write_layer_styles(p, styles)
 
     return atomic_write(path, _write)
 
@@ -636,7 +692,8 @@ def write_repaired(report: Any, out_dir: str | Path) -> list[Path]:
 
         def _write(p: Path, _g: Any = gdf, _k: str = key) -> None:
             p.unlink(missing_ok=True)
-            pyogrio.write_dataframe(_g, p, layer=_k, driver="GPKG", promote_to_multi=True)
+            with _fixed_gdal_time():
+                pyogrio.write_dataframe(_g, p, layer=_k, driver="GPKG", promote_to_multi=True)
 
         written.append(atomic_write(path, _write))
     return written
