@@ -223,7 +223,8 @@ def _layers_in(path: Path) -> list[str]:
         info = pyogrio.list_layers(path)
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
         raise InputError(f"cannot open {path}: {_gdal_message(exc)}; check the file is a readable GIS file") from None
-    return [str(row[0]) for row in info]
+    # tables without geometry (QGIS's layer_styles, attribute tables) are no layers; name them to read them
+    return [str(row[0]) for row in info if row[1] is not None]
 
 
 def _candidates(paths: Iterable[str | Path]) -> list[tuple[LayerSource, str]]:
@@ -317,7 +318,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
         return assumed
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.asarray(geoms, dtype=object)[ok])
     label = crs.to_string()
-    if not np.isfinite([xmin, ymin, xmax, ymax]).all():
+    # total_bounds skips NaN: look at the coordinates themselves
+    if not np.isfinite([xmin, ymin, xmax, ymax]).all() or not _finite(np.asarray(geoms, dtype=object)[ok]):
         raise CRSError(f"{src} has non-finite coordinates; repair the geometries in a GIS")
     if crs.is_geographic:
         if xmin < -180 or xmax > 360 or ymin < -90 or ymax > 90:
@@ -356,6 +358,14 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
                 "the .prj is probably wrong (wrong zone, or metres declared as degrees)"
             )
     return assumed
+
+
+def _finite(geoms: np.ndarray, chunk: int = 100_000) -> bool:
+    """Return True when every coordinate of ``geoms`` is finite (no NaN, no infinity)."""
+    for start in range(0, len(geoms), chunk):
+        if not np.isfinite(shapely.get_coordinates(geoms[start : start + chunk])).all():
+            return False
+    return True
 
 
 def _check_geometry_type(gdf: gpd.GeoDataFrame, src: LayerSource, layer_def: LayerDef) -> None:
@@ -443,10 +453,11 @@ def read_layer(
                 f"{p} holds {len(names)} layers ({', '.join(names[:6])}); pick one as {p}:LAYERNAME"
             )
         layer = names[0]
-    gdf = _read(src, layer, encoding, engine, progress)
+    gdf = _read(src, layer, encoding, engine, progress, how)
     if suffix in (".geojson", ".json"):
         _check_geojson(p, gdf, src, assume_crs)
-    null = int(shapely.is_missing(np.asarray(gdf.geometry.values, dtype=object)).sum())
+    arr = np.asarray(gdf.geometry.values, dtype=object)
+    null = int((shapely.is_missing(arr) | shapely.is_empty(arr)).sum())
     assumed = _check_crs(gdf, src, assume_crs)
     if key is not None and plan is not None and key in plan.layers:
         _check_geometry_type(gdf, src, plan.layers[key])
@@ -519,6 +530,7 @@ def _read(
     encoding: str | None,
     engine: str,
     progress: Callable[[int, int], None] | None,
+    how: str = "",
 ) -> gpd.GeoDataFrame:
     path = _gdal_path(src)
     kwargs: dict[str, object] = {}
@@ -546,6 +558,11 @@ def _read(
     except InputError:
         raise
     except UnicodeDecodeError as exc:
+        if how == "cpg":
+            raise InputError(
+                f"{src}: its .cpg says {encoding} but the attribute text is not {encoding}; "
+                "write the right code page into the .cpg (e.g. GBK) or delete it"
+            ) from None
         raise InputError(
             f"{src}: attribute text is not {exc.encoding}; add a .cpg file naming the code page (e.g. GBK)"
         ) from None

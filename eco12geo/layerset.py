@@ -118,9 +118,9 @@ def load_layers(
     for key, gdf in reversed(read.items()):
         null = int(gdf.attrs.get("null_geometries") or 0)
         if null:
-            noun = "feature has" if null == 1 else "features have"
-            notes.insert(0, f"{key}: {null} of {len(gdf)} {noun} no geometry (null in the file, or not readable); "
-                            "they add no area — fix them in a GIS (eco12geo validate lists them)")
+            verb = "has" if null == 1 else "have"
+            notes.insert(0, f"{key}: {null} of {len(gdf)} features {verb} no geometry (null or empty in the file, "
+                            "or not readable); they add no area — fix them in a GIS (eco12geo validate lists them)")
     for key, gdf in read.items():
         if gdf.attrs.get("crs_assumed"):
             notes.insert(0, f"{key}: declared no CRS; {assume_crs} assumed (--assume-crs)")

@@ -124,7 +124,11 @@ def csv_cell(value: Any) -> Any:
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``frame`` with every text cell passed through :func:`csv_cell`."""
+    """Return a copy of ``frame`` with every text cell passed through :func:`csv_cell`.
+
+    Write it with ``lineterminator="\\r\\n"`` (RFC 4180, as :class:`csv.DictWriter` does): then a cell
+    holding a line break is quoted and cannot split its row.
+    """
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
@@ -247,7 +251,7 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
                                                   "share_of_territory"]].assign(unit="*")
     csv = csv_frame(pd.concat([frames["units"], totals], ignore_index=True))
     written.append(
-        atomic_write(out / "audit.csv", lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig"))
+        atomic_write(out / "audit.csv", lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n"))
     )
 
     def _xlsx(p: Path) -> None:
@@ -766,7 +770,8 @@ def write_coverage(cov: Coverage, out_dir: str | Path) -> list[Path]:
     frame = csv_frame(coverage_frame(cov))
     return [
         write_json(out / "coverage.json", cov.to_dict()),
-        atomic_write(out / "coverage.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")),
+        atomic_write(out / "coverage.csv",
+                     lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")),
     ]
 
 

@@ -134,6 +134,8 @@ def prepare_out(out_dir: str) -> Path:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise output_error(exc, out) from None
+    if os.statvfs(out).f_flag & os.ST_RDONLY:
+        raise output_error(OSError(errno.EROFS, os.strerror(errno.EROFS)), out)
     if not os.access(out, os.W_OK | os.X_OK):
         raise output_error(PermissionError(errno.EACCES, "Permission denied"), out)
     return out
