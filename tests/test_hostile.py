@@ -14,6 +14,7 @@ import stat
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -676,20 +677,35 @@ def test_killed_runs_leave_nothing_partial_or_hidden(tmp_path: Path) -> None:
     want = _outputs(clean)
     assert {"report.json", "violations.gpkg", "report.html"} <= set(want)
     out = tmp_path / "o"
-    trials = 0
+    trials, during_writes, left_staging = 0, 0, 0
+    # kill while reading (a fixed delay), and at three moments after the staging folder appears (while writing)
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        for delay in (0.8, 1.6, 2.4, 3.2):
+        for point in ("reading", 0.0, 0.05, 0.3):
             proc = subprocess.Popen([*cmd, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            staging = out / f".eco12geo-staging-{proc.pid}"
             try:
-                proc.wait(timeout=delay)
+                if point == "reading":
+                    proc.wait(timeout=0.5)
+                else:
+                    for _ in range(6000):  # at most 60 s
+                        if staging.exists() or proc.poll() is not None:
+                            break
+                        time.sleep(0.01)
+                    if proc.poll() is None and staging.exists():
+                        during_writes += 1
+                    time.sleep(float(point))
+                    proc.wait(timeout=0.001)
             except subprocess.TimeoutExpired:
                 proc.send_signal(sig)
                 proc.wait(timeout=60)
                 trials += 1
-            # whatever the moment: either the complete set, or nothing new — never a part
+            left_staging += staging.exists()
+            # whatever the moment: the complete set of outputs, or none of them — never a part
             names = {p.name for p in out.iterdir() if not p.name.startswith(".")} if out.exists() else set()
             assert names in (set(), set(want)), names
-    assert trials >= 2  # the loop really interrupted runs
+            if sig == signal.SIGTERM:
+                assert not staging.exists()  # SIGTERM cleans up after itself
+    assert trials >= 4 and during_writes >= 2, (trials, during_writes)
     proc = subprocess.run([*cmd, "--out", str(out)], capture_output=True, timeout=600, check=False)
     assert proc.returncode == first.returncode, proc.stderr
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
