@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Leaflet JS/CSS the offline map pages inline, fetched once with npm pack (build time only)
 ASSETS := eco12geo/_assets/.fetched
 
-.PHONY: demo test install layers clean bench assets
+.PHONY: demo test install layers clean bench assets fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ demo: $(STAMP) $(ASSETS)
 
 test: $(STAMP) $(ASSETS)
 	$(PY) -m pytest -q
+
+# a long fuzz run of the readers (make test runs a short one): FUZZ_EXAMPLES mutations per format
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	ECO12GEO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 layers: $(STAMP)
 	$(PY) scripts/make_demo_layers.py

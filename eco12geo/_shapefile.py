@@ -16,6 +16,7 @@ import os
 import stat
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -151,8 +152,16 @@ class _Part:
                 yield fh
             return
         assert self.zip_path is not None and self.member is not None
-        with zipfile.ZipFile(self.zip_path) as zf, zf.open(self.member) as fh:
-            yield fh
+        try:
+            with zipfile.ZipFile(self.zip_path) as zf, zf.open(self.member) as fh:
+                yield fh
+        except InputError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise InputError(
+                f"{self.label} cannot be unpacked ({str(exc).strip() or type(exc).__name__}): the zip is damaged; "
+                "zip the shapefile again"
+            ) from None
 
 
 def shapefile_parts(path: Path, layer: str | None = None) -> dict[str, _Part]:

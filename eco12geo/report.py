@@ -126,7 +126,7 @@ def csv_cell(value: Any) -> Any:
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` with every text cell passed through :func:`csv_cell`.
 
-    Write it with ``lineterminator="\\r\\n"`` (RFC 4180, as :class:`csv.DictWriter` does): then a cell
+    Write it with CRLF line ends (RFC 4180, as :class:`csv.DictWriter` does): then a cell
     holding a line break is quoted and cannot split its row.
     """
     out = frame.copy()
@@ -251,7 +251,8 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
                                                   "share_of_territory"]].assign(unit="*")
     csv = csv_frame(pd.concat([frames["units"], totals], ignore_index=True))
     written.append(
-        atomic_write(out / "audit.csv", lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n"))
+        atomic_write(out / "audit.csv",
+                     lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n"))
     )
 
     def _xlsx(p: Path) -> None:

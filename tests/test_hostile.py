@@ -712,3 +712,20 @@ def test_killed_runs_leave_nothing_partial_or_hidden(tmp_path: Path) -> None:
     got = _outputs(out)
     assert set(got) == set(want)
     assert {k: _strip_run(k, v) for k, v in got.items()} == {k: _strip_run(k, v) for k, v in want.items()}
+
+
+def test_truncated_shp_inside_a_zip(tmp_path: Path, redline: gpd.GeoDataFrame, units_file: Path) -> None:
+    """The same checks run on the parts inside a zip (read from the archive, never unpacked to disk)."""
+    shp = write_shp(redline, tmp_path / "in")
+    shp.write_bytes(shp.read_bytes()[:4000])
+    z = zip_parts(shp, tmp_path / "STBHHX.zip")
+    assert_exit2(audit(z, units_file, tmp_path / "o"), "STBHHX.zip:STBHHX.shp is truncated: record")
+
+
+def test_damaged_zip_member_is_exit_2(tmp_path: Path, redline: gpd.GeoDataFrame, units_file: Path) -> None:
+    z = zip_parts(write_shp(redline, tmp_path / "in"), tmp_path / "STBHHX.zip")
+    data = bytearray(z.read_bytes())
+    info = zipfile.ZipFile(z).getinfo("STBHHX.dbf")
+    data[info.header_offset + 30 + len("STBHHX.dbf") + 5] ^= 0xFF  # inside the packed .dbf
+    z.write_bytes(bytes(data))
+    assert_exit2(audit(z, units_file, tmp_path / "o"), "STBHHX.zip")
