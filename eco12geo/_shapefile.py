@@ -31,6 +31,8 @@ __all__ = [
     "check_regular",
     "check_shapefile",
     "check_zip",
+    "check_dbf_text",
+    "check_gpkg_text",
     "read_cpg",
     "shapefile_parts",
 ]
@@ -323,3 +325,83 @@ def check_shapefile(path: Path, layer: str | None = None) -> None:
             f"{dbf.label} holds {n_records:,} records but {shx.label} indexes {n:,} shapes; the parts do not "
             "belong together — restore the shapefile from its source"
         )
+
+
+# ------------------------------------------------------------------ NUL bytes inside text
+def _nul_message(where: str, field: str, record: int) -> str:
+    return (f"{where}: field {field!r} of record {record} has a NUL byte inside its text; GDAL would cut the "
+            "text there (two names could become one) — clean the field in a GIS")
+
+
+def check_dbf_text(path: Path, layer: str | None = None, chunk_records: int = 65536) -> None:
+    """Refuse a .dbf whose text fields hold a NUL byte followed by more text.
+
+    GDAL ends a text value at its first NUL, so ``a<NUL>b`` and ``a<NUL>c``
+    would both read as ``a``.  NUL padding at the end of a value is fine.
+    """
+    dbf = shapefile_parts(path, layer).get(".dbf")
+    if dbf is None:
+        return
+    with dbf.open() as fh:
+        head = fh.read(32)
+        if len(head) < 32:
+            return
+        n_records, header_len, record_len = struct.unpack("<IHH", head[4:12])
+        desc = fh.read(max(header_len - 32, 0))
+        fields: list[tuple[str, int, int]] = []
+        offset = 1
+        for pos in range(0, len(desc) - 31, 32):
+            if desc[pos] == 0x0D:
+                break
+            name = desc[pos : pos + 11].split(b"\x00")[0].decode("latin-1")
+            ftype, flen = desc[pos + 11 : pos + 12], desc[pos + 16]
+            if ftype == b"C":
+                fields.append((name, offset, flen))
+            offset += flen
+        if not fields or record_len < 1:
+            return
+        done = 0
+        while done < n_records:
+            block = fh.read(record_len * min(chunk_records, n_records - done))
+            n = len(block) // record_len
+            if n == 0:
+                return
+            rec = np.frombuffer(block[: n * record_len], dtype=np.uint8).reshape(n, record_len)
+            for name, off, flen in fields:
+                a = rec[:, off : off + flen]
+                seen = np.maximum.accumulate(a == 0, axis=1)
+                bad = np.flatnonzero(((a != 0) & (a != 0x20) & seen).any(axis=1))
+                if len(bad):
+                    raise InputError(_nul_message(dbf.label, name, done + int(bad[0]) + 1))
+            done += n
+
+
+def check_gpkg_text(path: Path, layer: str) -> None:
+    """Refuse a GeoPackage table whose text columns hold NUL bytes (GDAL would cut the text there).
+
+    The file is opened read-only and immutable: nothing is written next to it.
+    """
+    import sqlite3
+    import urllib.parse
+
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        cols = [r[1] for r in con.execute(f'PRAGMA table_info("{layer.replace(chr(34), chr(34) * 2)}")')
+                if str(r[2]).upper().startswith("TEXT")]
+        if not cols:
+            return
+        quoted = ['"' + c.replace('"', '""') + '"' for c in cols]
+        cond = " OR ".join(f"instr(CAST({c} AS BLOB), X'00') > 0" for c in quoted)
+        table = '"' + layer.replace('"', '""') + '"'
+        row = con.execute(f"SELECT rowid, {', '.join(quoted)} FROM {table} WHERE {cond} LIMIT 1").fetchone()
+        if row is not None:
+            field = next(c for c, v in zip(cols, row[1:], strict=True) if isinstance(v, str) and "\x00" in v)
+            raise InputError(_nul_message(f"{path}:{layer}", field, int(row[0])))
+    except sqlite3.Error:
+        return
+    finally:
+        con.close()

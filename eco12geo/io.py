@@ -25,7 +25,15 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from ._log import logger
-from ._shapefile import check_regular, check_shapefile, check_zip, read_cpg, shapefile_parts
+from ._shapefile import (
+    check_dbf_text,
+    check_gpkg_text,
+    check_regular,
+    check_shapefile,
+    check_zip,
+    read_cpg,
+    shapefile_parts,
+)
 from .errors import CRSError, GeometryTypeError, InputError
 from .plan import GEOMETRY_TYPES, LayerDef, Plan
 
@@ -444,6 +452,7 @@ def read_layer(
             if src.layer is not None and src.layer not in members:
                 raise InputError(f"{p} holds no shapefile {src.layer}.shp (it holds {', '.join(members[:6])})")
         check_shapefile(p, src.layer)
+        check_dbf_text(p, src.layer)
         encoding, how = detect_encoding(p, src.layer)
     layer = src.layer
     if layer is None and suffix in MULTI_LAYER_SUFFIXES:
@@ -454,6 +463,8 @@ def read_layer(
             )
         layer = names[0]
     gdf = _read(src, layer, encoding, engine, progress, how)
+    if suffix == ".gpkg" and layer is not None:
+        check_gpkg_text(p, layer)
     if suffix in (".geojson", ".json"):
         _check_geojson(p, gdf, src, assume_crs)
     arr = np.asarray(gdf.geometry.values, dtype=object)

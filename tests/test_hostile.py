@@ -729,3 +729,60 @@ def test_damaged_zip_member_is_exit_2(tmp_path: Path, redline: gpd.GeoDataFrame,
     data[info.header_offset + 30 + len("STBHHX.dbf") + 5] ^= 0xFF  # inside the packed .dbf
     z.write_bytes(bytes(data))
     assert_exit2(audit(z, units_file, tmp_path / "o"), "STBHHX.zip")
+
+
+@pytest.mark.parametrize(("name", "words"), [("STBHHX.gpkg", "STBHHX.gpkg"), ("STBHHX.geojson", "STBHHX.geojson"),
+                                             ("STBHHX.zip", "STBHHX.zip is not a valid zip file")])
+def test_zero_byte_files_are_exit_2(tmp_path: Path, units_file: Path, name: str, words: str) -> None:
+    (tmp_path / name).write_bytes(b"")
+    assert_exit2(audit(tmp_path / name, units_file, tmp_path / "o"), words)
+
+
+def test_symlinks_as_layers(tmp_path: Path, redline: gpd.GeoDataFrame, units_file: Path) -> None:
+    """A link to a real file is read as that file; a link to a FIFO is refused; a loop is a missing file."""
+    real = _gpkg(redline, tmp_path / "real" / "STBHHX.gpkg")
+    (tmp_path / "link.gpkg").symlink_to(real)
+    code, out, err = audit(tmp_path / "link.gpkg", units_file, tmp_path / "o")
+    assert code == 0, err
+    assert audit_doc(tmp_path / "o")["layers"]["ecological_redline"]["features"] == len(redline)
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "pipe.gpkg").symlink_to(tmp_path / "pipe")
+    assert_exit2(audit(tmp_path / "pipe.gpkg", units_file, tmp_path / "o"), "pipe.gpkg is not a regular file")
+    (tmp_path / "loop.gpkg").symlink_to(tmp_path / "loop.gpkg")
+    assert_exit2(audit(tmp_path / "loop.gpkg", units_file, tmp_path / "o"), "loop.gpkg")
+
+
+def test_nul_inside_text_is_exit_2_padding_is_fine(tmp_path: Path, units_file: Path) -> None:
+    """GDAL cuts text at a NUL: 'a<NUL>b' and 'a<NUL>c' would become one unit 'a'. Refused, in .dbf and .gpkg."""
+    units = gpd.GeoDataFrame({"XZQMC": ["104团xx", "104团yy"]},
+                             geometry=[shapely.box(87, 43, 87.1, 43.1), shapely.box(87.1, 43, 87.2, 43.1)], crs=4490)
+    shp = tmp_path / "shp" / "TCFW.shp"
+    shp.parent.mkdir()
+    pyogrio.write_dataframe(units, shp, encoding="utf-8")
+    dbf = shp.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    first = data.index("104团yy".encode())
+    data[first + len("104团".encode())] = 0  # 104团<NUL>y in record 2
+    dbf.write_bytes(bytes(data))
+    red = _gpkg(gpd.GeoDataFrame({"BSM": ["R1"]}, geometry=[shapely.box(87.0, 43.0, 87.15, 43.05)], crs=4490),
+                tmp_path / "r" / "STBHHX.gpkg")
+    assert_exit2(audit(red, shp, tmp_path / "o"), "TCFW.dbf: field 'XZQMC' of record 2 has a NUL byte")
+    # NUL padding after the text (what some writers use instead of spaces) is fine
+    data = bytearray(dbf.read_bytes())
+    data[first + len("104团".encode()) : first + len("104团yy".encode())] = b"\0\0"
+    dbf.write_bytes(bytes(data))
+    code, out, err = audit(red, shp, tmp_path / "o")
+    assert code == 0, err
+    assert [u["unit"] for u in audit_doc(tmp_path / "o")["units"]] == ["104团xx", "104团"]
+    # a GeoPackage holding NUL inside a text
+    gp = tmp_path / "units.gpkg"
+    pyogrio.write_dataframe(units, gp, layer="units", layer_options={"SPATIAL_INDEX": "NO"})
+    import sqlite3
+
+    con = sqlite3.connect(gp)
+    con.execute("UPDATE units SET XZQMC = '104团' || char(0) || 'yy' WHERE fid = 2")
+    con.commit()
+    con.close()
+    before = gp.read_bytes()
+    assert_exit2(audit(red, gp, tmp_path / "o"), "units.gpkg:units: field 'XZQMC' of record 2 has a NUL byte")
+    assert gp.read_bytes() == before and not list(tmp_path.glob("units.gpkg-*"))  # opened read-only
