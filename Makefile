@@ -1,14 +1,20 @@
-# `make demo` and `make test` each set everything up (a .venv) and then run.
+# `make demo` and `make test` each set everything up (system packages when missing, a .venv) and then run.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Leaflet JS/CSS the offline map pages inline, fetched once with npm pack (build time only)
-ASSETS := eco12geo/_assets/.fetched
 
-.PHONY: demo test install layers clean bench assets fuzz
+.PHONY: demo test install sysdeps-build sysdeps-test layers clean bench assets fuzz
 
-$(STAMP): pyproject.toml
+# system packages: npm for the build (map assets), chromium + CJK fonts for the browser tests (Debian, as root)
+sysdeps-build:
+	@bash scripts/system_deps.sh build
+
+sysdeps-test:
+	@bash scripts/system_deps.sh test
+
+# the editable install runs the build hook (setup.py), which fetches the map assets with npm pack once
+$(STAMP): pyproject.toml setup.py eco12geo/map_assets.toml | sysdeps-build
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
@@ -16,16 +22,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(ASSETS): eco12geo/assets.py scripts/fetch_map_assets.py
+# fetch the map assets again (they normally come with the install)
+assets: sysdeps-build
 	$(PYTHON) scripts/fetch_map_assets.py
-	touch $(ASSETS)
 
-assets: $(ASSETS)
-
-demo: $(STAMP) $(ASSETS)
+demo: $(STAMP)
 	$(VENV)/bin/eco12geo demo --out demo_out
 
-test: $(STAMP) $(ASSETS)
+test: sysdeps-test $(STAMP)
 	$(PY) -m pytest -q
 
 # a long fuzz run of the readers (make test runs a short one): FUZZ_EXAMPLES mutations per format
@@ -41,4 +45,4 @@ bench: $(STAMP)
 	$(PY) scripts/benchmark.py
 
 clean:
-	rm -rf demo_out .pytest_cache
+	rm -rf demo_out .pytest_cache build

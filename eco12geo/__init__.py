@@ -7,6 +7,8 @@ them on offline HTML maps.
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from ._log import logger
 from .audit import Audit, audit
 from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, OutputError, PlanError
@@ -17,9 +19,10 @@ from .maps import build_maps
 from .measure import ellipsoidal_area, ellipsoidal_length, gk_zone_epsg, planar_area
 from .plan import Figure, LayerDef, Plan, RuleDef, load_plan
 from .raster import Coverage, zonal_coverage
+from .survey import sheet_area, survey_area
 from .validate import Report, validate
 
-__version__ = "0.1.0"
+__version__ = _metadata.version("eco12geo")
 
 __all__ = [
     "Audit",
@@ -54,6 +57,8 @@ __all__ = [
     "logger",
     "planar_area",
     "read_layer",
+    "sheet_area",
+    "survey_area",
     "validate",
     "zonal_coverage",
 ]

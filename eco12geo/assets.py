@@ -3,54 +3,52 @@
 folium writes ``<script src>`` and ``<link href>`` tags pointing at CDNs.
 Planning networks are often cut off from the internet, so :func:`inline_assets`
 replaces every such tag by the file's text, taken from the npm packages of the
-exact versions folium names (:data:`PACKAGES`).  Images a stylesheet refers
-to become ``data:`` URIs.  Assets maps do not use (jQuery, Bootstrap,
-awesome-markers, Font Awesome) are dropped; any other external asset is an
-error, so a page never silently depends on the network.
+exact versions folium names (``map_assets.toml`` beside this module).  Images a
+stylesheet refers to become ``data:`` URIs.  Assets maps do not use (jQuery,
+Bootstrap, awesome-markers, Font Awesome) are dropped; any other external asset
+is an error, so a page never silently depends on the network.
 
-The packages are fetched once, at build time, with ``npm pack`` into
-``eco12geo/_assets/`` (``python scripts/fetch_map_assets.py``; ``make test``
-and ``make demo`` run it).  ``ECO12GEO_ASSETS`` points elsewhere.
+The packages are fetched once, when the package is built (``pip install``,
+``pip wheel``, ``python -m build``: ``setup.py`` runs
+``scripts/fetch_map_assets.py``, which needs npm), and ship inside the wheel in
+``eco12geo/_assets/``.  The installed package never needs npm or the network.
+``ECO12GEO_ASSETS`` points elsewhere.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import mimetypes
 import os
 import re
-import shutil
-import subprocess
-import tarfile
-import tempfile
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from .errors import Eco12GeoError
+from .errors import AssetError
 
 __all__ = [
-    "PACKAGES",
     "AssetError",
+    "Package",
     "assets_dir",
-    "fetch_assets",
     "inline_assets",
     "missing_assets",
+    "packages",
 ]
 
-
-class AssetError(Eco12GeoError, RuntimeError):
-    """The map assets are missing, or a page refers to an asset we cannot inline."""
+MANIFEST = Path(__file__).resolve().parent / "map_assets.toml"
 
 
 @dataclass(frozen=True)
 class Package:
-    """One npm package: name, exact version, and the folder kept from its tarball."""
+    """One npm package: name, exact version, the files kept from its tarball and the CDN URLs it serves."""
 
     name: str
     version: str
-    keep: tuple[str, ...]  # files, or folders ending in "/", inside ``package/`` to extract
+    keep: tuple[str, ...]  # files, or folders ending in "/", inside ``package/`` of the tarball
+    urls: tuple[tuple[str, str], ...]  # (regular expression on a CDN URL, file inside the package folder)
 
     @property
     def folder(self) -> str:
@@ -58,40 +56,19 @@ class Package:
         return f"{self.name}@{self.version}"
 
 
-#: the npm packages, at the versions folium 0.20 links to
-PACKAGES: tuple[Package, ...] = (
-    Package("leaflet", "1.9.3", ("dist/leaflet.js", "dist/leaflet.css", "dist/images/", "LICENSE")),
-    Package("leaflet.fullscreen", "3.0.0", ("Control.FullScreen.js", "Control.FullScreen.css",
-                                             "icon-fullscreen.svg", "LICENSE")),
-    Package("leaflet-measure", "2.1.7", ("dist/leaflet-measure.min.js", "dist/leaflet-measure.css",
-                                          "dist/images/", "LICENSE")),
-    Package("leaflet-minimap", "3.6.1", ("dist/Control.MiniMap.min.js", "dist/Control.MiniMap.min.css",
-                                          "dist/images/", "LICENSE.txt")),
-)
+@cache
+def _manifest() -> tuple[tuple[Package, ...], tuple[str, ...]]:
+    doc = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
+    pkgs = tuple(
+        Package(p["name"], p["version"], tuple(p["keep"]), tuple((u["pattern"], u["file"]) for u in p["urls"]))
+        for p in doc["package"]
+    )
+    return pkgs, tuple(doc["drop"])
 
-#: (pattern on the CDN URL) → (package folder, file inside it)
-_URL_MAP: tuple[tuple[str, str, str], ...] = (
-    (r"/leaflet@[\d.]+/dist/leaflet\.js$", "leaflet", "dist/leaflet.js"),
-    (r"/leaflet@[\d.]+/dist/leaflet\.css$", "leaflet", "dist/leaflet.css"),
-    (r"leaflet\.fullscreen@[\d.]+/Control\.FullScreen(\.min)?\.js$", "leaflet.fullscreen", "Control.FullScreen.js"),
-    (r"leaflet\.fullscreen@[\d.]+/Control\.FullScreen(\.min)?\.css$", "leaflet.fullscreen",
-     "Control.FullScreen.css"),
-    (r"leaflet-measure@[\d.]+/dist/leaflet-measure(\.min)?\.js$", "leaflet-measure",
-     "dist/leaflet-measure.min.js"),
-    (r"leaflet-measure@[\d.]+/dist/leaflet-measure(\.min)?\.css$", "leaflet-measure", "dist/leaflet-measure.css"),
-    (r"leaflet-minimap/[\d.]+/Control\.MiniMap(\.min)?\.js$", "leaflet-minimap", "dist/Control.MiniMap.min.js"),
-    (r"leaflet-minimap/[\d.]+/Control\.MiniMap(\.min)?\.css$", "leaflet-minimap",
-     "dist/Control.MiniMap.min.css"),
-)
 
-#: folium defaults the map pages do not use (no jQuery popups, no awesome-markers icons)
-_DROP = (
-    "jquery", "bootstrap", "awesome-markers", "fontawesome", "glyphicons", "awesome.rotate",
-)
-
-_SCRIPT_RE = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
-_LINK_RE = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
-_CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+def packages() -> tuple[Package, ...]:
+    """Return the npm packages the map pages inline (from ``map_assets.toml``)."""
+    return _manifest()[0]
 
 
 def assets_dir() -> Path:
@@ -103,84 +80,19 @@ def assets_dir() -> Path:
 def missing_assets(base: Path | None = None) -> list[str]:
     """Return the packages not (completely) present in ``base``."""
     base = base or assets_dir()
-    missing = []
-    for pkg in PACKAGES:
-        if not (base / pkg.folder / ".complete").exists():
-            missing.append(pkg.folder)
-    return missing
+    return [pkg.folder for pkg in packages() if not (base / pkg.folder / "fetched.json").exists()]
 
 
-def fetch_assets(base: Path | None = None, npm: str = "npm", force: bool = False) -> list[str]:
-    """Fetch the packages with ``npm pack`` and extract the files maps need.
-
-    Parameters
-    ----------
-    base
-        Destination folder (default :func:`assets_dir`).
-    npm
-        The npm executable.
-    force
-        Fetch again even when a package is present.
-
-    Returns
-    -------
-    list of str
-        The packages fetched (empty when all were present).
-    """
-    base = base or assets_dir()
-    todo = [p for p in PACKAGES if force or p.folder in missing_assets(base)]
-    if not todo:
-        return []
-    if shutil.which(npm) is None:
-        raise AssetError(
-            f"map assets missing ({', '.join(p.folder for p in todo)}) and '{npm}' is not installed; "
-            "install Node.js/npm and run: python scripts/fetch_map_assets.py"
-        )
-    base.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="eco12geo-assets-") as tmp:
-        specs = [f"{p.name}@{p.version}" for p in todo]
-        proc = subprocess.run(
-            [npm, "pack", *specs, "--json", "--pack-destination", tmp],
-            capture_output=True, text=True, check=False, cwd=tmp,
-        )
-        if proc.returncode != 0:
-            raise AssetError(f"npm pack {' '.join(specs)} failed: {proc.stderr.strip().splitlines()[-1:]}")
-        info = {d["name"]: d for d in json.loads(proc.stdout)}
-        for pkg in todo:
-            tgz = Path(tmp) / info[pkg.name]["filename"]
-            dest = base / pkg.folder
-            if dest.exists():
-                shutil.rmtree(dest)
-            dest.mkdir(parents=True)
-            with tarfile.open(tgz, "r:gz") as tf:
-                for member in tf.getmembers():
-                    if not member.isfile() or not member.name.startswith("package/"):
-                        continue
-                    rel = member.name[len("package/"):]
-                    wanted = any(rel == k or (k.endswith("/") and rel.startswith(k)) for k in pkg.keep)
-                    if ".." in Path(rel).parts or not wanted:
-                        continue
-                    out = dest / rel
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    src = tf.extractfile(member)
-                    assert src is not None
-                    out.write_bytes(src.read())
-            meta = {"name": pkg.name, "version": pkg.version, "integrity": info[pkg.name].get("integrity")}
-            (dest / ".complete").write_text(json.dumps(meta) + "\n", encoding="utf-8")
-    return [p.folder for p in todo]
-
-
-def _package(name: str) -> Package:
-    for p in PACKAGES:
-        if p.name == name:
-            return p
-    raise KeyError(name)  # pragma: no cover
+_SCRIPT_RE = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
+_LINK_RE = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
+_CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 
 
 def _resolve(url: str, base: Path) -> Path | None:
-    for pattern, name, rel in _URL_MAP:
-        if re.search(pattern, url):
-            return base / _package(name).folder / rel
+    for pkg in packages():
+        for pattern, rel in pkg.urls:
+            if re.search(pattern, url):
+                return base / pkg.folder / rel
     return None
 
 
@@ -225,8 +137,8 @@ def inline_assets(html: str, base: Path | None = None) -> str:
     missing = missing_assets(base)
     if missing:
         raise AssetError(
-            f"map assets missing in {base} ({', '.join(missing)}); run: python scripts/fetch_map_assets.py "
-            "(make test and make demo do it), or set ECO12GEO_ASSETS"
+            f"map assets missing in {base} ({', '.join(missing)}); reinstall eco12geo from a wheel or a source "
+            "build (pip install .), or set ECO12GEO_ASSETS to a folder made by scripts/fetch_map_assets.py"
         )
 
     def inline(m: re.Match[str], render: Callable[[Path], str]) -> str:
@@ -234,7 +146,7 @@ def inline_assets(html: str, base: Path | None = None) -> str:
         url = m.group(1)
         if not url.startswith(("http://", "https://", "//")):
             return m.group(0)
-        if any(d in url for d in _DROP):
+        if any(d in url for d in _manifest()[1]):
             return ""
         path = _resolve(url, base)
         if path is None or not path.is_file():

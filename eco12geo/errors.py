@@ -9,6 +9,7 @@ with its message on one line.
 from __future__ import annotations
 
 __all__ = [
+    "AssetError",
     "CRSError",
     "Eco12GeoError",
     "GeometryTypeError",
@@ -36,6 +37,10 @@ class GeometryTypeError(InputError):
 
 class PlanError(Eco12GeoError, ValueError):
     """A plan file is malformed; the message names the key at fault."""
+
+
+class AssetError(Eco12GeoError, RuntimeError):
+    """The map assets are missing, or a page refers to an asset eco12geo cannot inline."""
 
 
 class OutputError(Eco12GeoError):

@@ -344,14 +344,17 @@ def load_indicators(plan_path: str | Path | None = None) -> IndicatorSet:
     """
     plan = load_plan(plan_path)
     where_plan = str(plan_path) if plan_path is not None else "(bundled) plan"
-    name = plan.raw.get("plan", {}).get("indicators")
+    name = plan.indicators
     if name is None:
         raise PlanError(f"{where_plan}: plan key 'plan.indicators' is missing; name the file of 表1's indicators there")
-    if not isinstance(name, str) or not name:
-        raise PlanError(f"{where_plan}: plan key 'plan.indicators' must be a file name, not {name!r}")
     path = None if plan_path is None else Path(plan_path).parent / name
-    if path is not None and not path.is_file():
-        raise PlanError(f"{where_plan}: plan key 'plan.indicators' names {path}, which does not exist")
+    if path is not None:
+        folder = Path(plan_path).resolve().parent  # type: ignore[arg-type]
+        if not path.resolve().is_relative_to(folder):
+            raise PlanError(f"{where_plan}: plan key 'plan.indicators' names {name!r}, which leads out of the plan's "
+                            "folder; keep the indicators file beside the plan file")
+        if not path.is_file():
+            raise PlanError(f"{where_plan}: plan key 'plan.indicators' names {path}, which does not exist")
     data, where = read_toml(path, name, what="indicators file")
     try:
         ind = parse_indicators(data, where)

@@ -211,7 +211,8 @@ def detect_encoding(path: str | Path, layer: str | None = None) -> tuple[str, st
 
 # ------------------------------------------------------------------ discovery
 #: files eco12geo itself writes into --out: never taken for input layers when a folder is searched
-OUTPUT_NAMES = frozenset({"audit.json", "report.json", "coverage.json", "scorecard.json", "violations.gpkg"})
+OUTPUT_NAMES = frozenset({"audit.json", "report.json", "coverage.json", "scorecard.json", "sheets.json",
+                          "violations.gpkg"})
 
 
 def is_own_output(path: Path) -> bool:

@@ -39,6 +39,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "figures": ("规划指标核对", "Plan figures"),
     "per_unit": ("分团场面积（平方千米）", "Per regiment (km²)"),
     "length_km": ("长度（千米）", "Length (km)"),
+    "survey_area": ("调查面积", "Survey area"),
+    "survey_diff": ("调查−椭球", "Survey − ellipsoidal"),
+    "areas_shown": (
+        "表中面积为椭球面积 area_m2（图形精确椭球面积）；“调查面积”为 survey_area_m2（国土调查办发〔2008〕32号公式）",
+        "Areas shown: area_m2 (exact ellipsoidal area of the polygon as drawn); "
+        "'Survey area' is survey_area_m2 (国土调查办发〔2008〕32号 formula)",
+    ),
+    "sheet": ("图幅号", "Sheet"),
+    "sheet_area": ("图幅理论面积", "Sheet theoretical area"),
 }
 
 

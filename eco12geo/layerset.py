@@ -33,6 +33,15 @@ class LayerSet:
     sources: dict[str, str] = field(default_factory=dict)
     source_crs: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the geometries and CRS as read, for layers brought to another working CRS: survey areas
+    #: (国土调查办发〔2008〕32号) are taken on the vertices as recorded, not on densified copies
+    source_geoms: dict[str, tuple[np.ndarray, CRS]] = field(default_factory=dict)
+
+    def survey_source(self, key: str) -> tuple[np.ndarray, CRS]:
+        """Return the geometries of ``key`` and their CRS as the survey formula takes them (as read)."""
+        if key in self.source_geoms:
+            return self.source_geoms[key]
+        return np.asarray(self.layers[key].geometry.values, dtype=object), self.crs
 
     def __contains__(self, key: object) -> bool:
         return key in self.layers
@@ -130,4 +139,6 @@ def load_layers(
         sources={k: str(s) for k, s in sources.items()},
         source_crs={k: crs_label(CRS.from_user_input(g.crs)) for k, g in read.items()},
         notes=notes,
+        source_geoms={k: (np.asarray(g.geometry.values, dtype=object), CRS.from_user_input(g.crs))
+                      for k, g in read.items() if CRS.from_user_input(g.crs) != crs},
     )

@@ -2,8 +2,10 @@
 
 A plan is a TOML file (see ``eco12geo/plans/xpcc12_2023_2035.toml``).  Nothing
 about a particular plan is written in code: another county's plan is another
-file of the same shape.  :func:`load_plan` checks every key and raises
-:class:`~eco12geo.errors.PlanError` naming the first key at fault.
+file of the same shape.  :func:`load_plan` validates the file against its typed schema
+(:class:`eco12geo.schemas.plan.PlanDocument`: unknown keys, wrong types and
+values out of range are errors) and raises :class:`~eco12geo.errors.PlanError`
+naming every key at fault, all at once.
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from .errors import PlanError
+from .schemas import join, problems
+from .schemas.plan import PlanDocument, RecordedMethod, cross_check
 
 __all__ = [
     "DEFAULT_PLAN",
+    "RECORDED_AREA_METHODS",
     "Figure",
     "LayerDef",
     "Plan",
@@ -41,35 +47,10 @@ GEOMETRY_TYPES: dict[str, set[str]] = {
     "point": {"Point", "MultiPoint"},
     "point_or_polygon": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
 }
-GEOMETRIES = set(GEOMETRY_TYPES)
-FIGURE_KINDS = {"min", "max", "target"}
-FIGURE_QUANTITIES = {"area", "share", "length", "ratio", "coverage", "count", "share_of_river"}
 UNIT_FACTORS = {"km2": 1e6, "ha": 1e4, "m2": 1.0, "mu": 1e4 / 15, "km": 1e3, "m": 1.0}
-#: units a recorded-area field (MJ) may be in
-AREA_UNITS = ("m2", "ha", "mu", "km2")
-RULE_NAMES = {
-    "geometry_invalid",
-    "self_overlap",
-    "overlap",
-    "not_covered",
-    "outside_units",
-    "area_below_target",
-    "area_decreased",
-    "area_removed",
-    "expansion_factor",
-    "recorded_area",
-    "empty_geometry",
-    "duplicate_id",
-    "geometry_type",
-    "sliver",
-}
-TOLERANCE_KEYS = {
-    "min_overlap_m2",
-    "sliver_width_m",
-    "recorded_area_relative",
-    "target_m2",
-    "densify_m",
-}
+#: what a recorded area field (MJ) is compared with: the exact ellipsoidal area (area_m2) or the
+#: national land survey's (survey_area_m2, 国土调查办发〔2008〕32号)
+RECORDED_AREA_METHODS: tuple[str, ...] = get_args(RecordedMethod)
 
 
 @dataclass(frozen=True)
@@ -95,6 +76,8 @@ class LayerDef:
     area_unit: str = "m2"
     name_field: str | None = None
     colour: str = "#3388ff"
+    #: per-layer override of the plan's ``recorded_area_method`` (None: the plan's)
+    recorded_area_method: str | None = None
 
     def recorded_m2(self, table: Any) -> np.ndarray | None:
         """Return the recorded area field of a layer's table in m² (NaN where blank), or None without one."""
@@ -123,6 +106,18 @@ class Figure:
     text: str = ""
     scope: str = ""
     reference_layer: str | None = None
+    #: decimals of the published figure (its rounding is the tolerance of a ``target``); None: from the value
+    decimals: int | None = None
+    #: a scoped figure names what it leaves out: a layer key, or units of the units layer
+    exclude_layer: str | None = None
+    exclude_units: tuple[str, ...] = ()
+    #: which ground a ratio's reference layer stands for, and where the plan or practice says so
+    reference_basis: str = ""
+
+    @property
+    def excludes(self) -> bool:
+        """True when the figure names the layer or units it leaves out (it can then be judged exactly)."""
+        return bool(self.exclude_layer or self.exclude_units)
 
     @property
     def value_si(self) -> float:
@@ -134,7 +129,9 @@ class Figure:
         """The value computed figures are compared with: m² for areas, m for lengths, else as published."""
         return self.value_si if self.quantity in {"area", "length"} else self.value
 
-    def judge(self, value: float | None, area_tol_m2: float = 0.0) -> tuple[str, float | None]:
+    def judge(
+        self, value: float | None, area_tol_m2: float = 0.0, *, scoped: bool = False
+    ) -> tuple[str, float | None]:
         """Judge a computed value against this figure.
 
         ``min``/``max`` figures are bounds (areas within ``area_tol_m2``);
@@ -142,7 +139,9 @@ class Figure:
         of the published number (25.75 → ±0.005), or ``area_tol_m2`` for
         areas, whichever is larger.  A figure with a ``scope`` counts only
         part of its layer: the layer's total proves it short (min) or met
-        (max), otherwise the answer is ``no_data``.
+        (max), otherwise the answer is ``no_data``; ``scoped=True`` says
+        ``value`` is already the figure's part (its exclusion taken out), and
+        it is judged as any other figure.
 
         Returns
         -------
@@ -151,7 +150,7 @@ class Figure:
             (in m² / m for areas / lengths).
         """
         status, diff = self._judge(value, area_tol_m2)
-        if self.scope and status != "no_data":
+        if self.scope and not scoped and status != "no_data":
             # the figure counts only part of the layer (e.g. 不含104团草场): the layer's total is an upper
             # bound of that part, so it can prove a "min" short or a "max" met, nothing else
             proven = (self.kind == "min" and status == "short") or (self.kind == "max" and status == "met")
@@ -168,8 +167,10 @@ class Figure:
             return ("met" if diff >= -tol else "short"), diff
         if self.kind == "max":
             return ("met" if diff <= tol else "over"), diff
-        text = repr(float(self.value))
-        decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+        decimals = self.decimals
+        if decimals is None:
+            text = repr(float(self.value))
+            decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
         tol = max(tol, 0.5 * 10.0**-decimals * (self.target_si / self.value if self.value else 1.0))
         return ("met" if abs(diff) <= tol else ("short" if diff < 0 else "over")), diff
 
@@ -206,6 +207,9 @@ class Plan:
     tolerances: dict[str, float]
     base_year: int | None = None
     horizon_year: int | None = None
+    indicators: str | None = None
+    #: what recorded area fields (MJ) are compared with by default: "ellipsoidal" (area_m2) or "survey"
+    recorded_area_method: str = "ellipsoidal"
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -244,6 +248,32 @@ class Plan:
                 if nxt in "_-. " or nxt.isdigit():
                     return key
         return None
+
+    def recorded_method(self, key: str) -> str:
+        """Return what layer ``key``'s recorded area is compared with: ``ellipsoidal`` or ``survey``."""
+        d = self.layers.get(key)
+        return (d.recorded_area_method if d is not None else None) or self.recorded_area_method
+
+    def figures_for_year(self, year: int | None) -> tuple[list[Figure], list[Figure]]:
+        """Split the figures into those judged for ``year`` and those left out.
+
+        A figure the plan gives for several years (one layer and quantity,
+        e.g. construction land 120.15 km² by 2025 and 150.20 km² by 2035) is
+        judged only for the year asked; a figure with a single year, or none,
+        is always judged.  ``year=None`` judges every figure.
+        """
+        if year is None:
+            return list(self.figures), []
+        years: dict[tuple[str | None, str], set[int]] = {}
+        for f in self.figures:
+            if f.year is not None:
+                years.setdefault((f.layer, f.quantity), set()).add(f.year)
+        judged: list[Figure] = []
+        left: list[Figure] = []
+        for f in self.figures:
+            series = years.get((f.layer, f.quantity), set())
+            (left if f.year is not None and len(series) > 1 and f.year != year else judged).append(f)
+        return judged, left
 
     def unit_name(self, text: str) -> str:
         """Return the plan's name for a unit given by name or alias (else the text itself)."""
@@ -295,162 +325,58 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return names.get(kind, kind.__name__)
 
 
-def _str_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = optional(table, key, where, list, [])
-    if not all(isinstance(v, str) for v in value):
-        raise PlanError(f"plan key '{where}.{key}' must be a list of text")
-    return tuple(value)
-
-
-def _area_unit(table: dict[str, Any], where: str) -> str:
-    unit = optional(table, "area_unit", where, str, "m2")
-    if unit not in AREA_UNITS:
-        raise PlanError(f"plan key '{where}.area_unit' must be one of {list(AREA_UNITS)}, not {unit!r}")
-    return unit
-
-
 def _parse(data: dict[str, Any], path: str) -> Plan:
-    head = require(data, "plan", "", dict)
-    units_t = require(data, "units", "", dict)
-    members = require(units_t, "members", "units", list)
-    units = []
-    for i, m in enumerate(members):
-        where = f"units.members[{i}]"
-        if not isinstance(m, dict):
-            raise PlanError(f"plan key '{where}' must be a table")
-        units.append(
-            Unit(
-                name=require(m, "name", where, str),
-                name_en=optional(m, "name_en", where, str, require(m, "name", where, str)),
-                aliases=_str_list(m, "aliases", where),
-            )
+    try:
+        doc = PlanDocument.model_validate(data)
+    except ValidationError as exc:
+        figures = data.get("figures")
+        labels: dict[tuple[int | str, ...], str] = {
+            ("figures", i): f["id"]
+            for i, f in enumerate(figures if isinstance(figures, list) else [])
+            if isinstance(f, dict) and isinstance(f.get("id"), str)
+        }
+        raise PlanError(join(problems(exc, PlanDocument, labels=labels))) from None
+    wrong = cross_check(doc)
+    if wrong:
+        raise PlanError(join(wrong))
+    head = doc.plan
+    layers = {
+        key: LayerDef(
+            key=key, name_zh=t.name_zh, name_en=t.name_en, geometry=t.geometry, aliases=tuple(t.aliases),
+            id_field=t.id_field, area_field=t.area_field, area_unit=t.area_unit, name_field=t.name_field,
+            colour=t.colour, recorded_area_method=t.recorded_area_method,
         )
-    if len({u.name for u in units}) != len(units):
-        raise PlanError("plan key 'units.members' names a unit twice")
-
-    layers: dict[str, LayerDef] = {}
-    for key, t in require(data, "layers", "", dict).items():
-        where = f"layers.{key}"
-        if not isinstance(t, dict):
-            raise PlanError(f"plan key '{where}' must be a table")
-        geometry = require(t, "geometry", where, str)
-        if geometry not in GEOMETRIES:
-            raise PlanError(
-                f"plan key '{where}.geometry' must be one of {sorted(GEOMETRIES)}, not {geometry!r}"
-            )
-        layers[key] = LayerDef(
-            key=key,
-            name_zh=require(t, "name_zh", where, str),
-            name_en=require(t, "name_en", where, str),
-            geometry=geometry,
-            aliases=_str_list(t, "aliases", where),
-            id_field=optional(t, "id_field", where, str, "BSM"),
-            area_field=optional(t, "area_field", where, str, None),
-            area_unit=_area_unit(t, where),
-            name_field=optional(t, "name_field", where, str, None),
-            colour=optional(t, "colour", where, str, "#3388ff"),
-        )
-    if "units" not in layers:
-        raise PlanError("plan key 'layers.units' is missing (the units layer must be defined)")
-
-    figures = []
-    seen: set[str] = set()
-    for i, t in enumerate(optional(data, "figures", "", list, [])):
-        where = f"figures[{i}]"
-        fid = require(t, "id", where, str)
-        where = f"figures[{i}] ({fid})"
-        if fid in seen:
-            raise PlanError(f"plan key '{where}.id' is used twice")
-        seen.add(fid)
-        kind = require(t, "kind", where, str)
-        if kind not in FIGURE_KINDS:
-            raise PlanError(f"plan key '{where}.kind' must be one of {sorted(FIGURE_KINDS)}, not {kind!r}")
-        quantity = require(t, "quantity", where, str)
-        if quantity not in FIGURE_QUANTITIES:
-            raise PlanError(
-                f"plan key '{where}.quantity' must be one of {sorted(FIGURE_QUANTITIES)}, not {quantity!r}"
-            )
-        layer = optional(t, "layer", where, str, None)
-        if layer is not None and layer not in layers:
-            raise PlanError(f"plan key '{where}.layer' names unknown layer {layer!r}")
-        ref = optional(t, "reference_layer", where, str, None)
-        if ref is not None and ref not in layers:
-            raise PlanError(f"plan key '{where}.reference_layer' names unknown layer {ref!r}")
-        unit = require(t, "unit", where, str)
-        if quantity in {"area", "length"} and unit not in UNIT_FACTORS:
-            raise PlanError(f"plan key '{where}.unit' must be one of {sorted(UNIT_FACTORS)}, not {unit!r}")
-        figures.append(
-            Figure(
-                id=fid,
-                quantity=quantity,
-                value=require(t, "value", where, float),
-                unit=unit,
-                kind=kind,
-                section=require(t, "section", where, str),
-                layer=layer,
-                year=optional(t, "year", where, int, None),
-                text=optional(t, "text", where, str, ""),
-                scope=optional(t, "scope", where, str, ""),
-                reference_layer=ref,
-            )
-        )
-
-    rules = []
-    for i, t in enumerate(optional(data, "rules", "", list, [])):
-        where = f"rules[{i}]"
-        name = require(t, "rule", where, str)
-        if name not in RULE_NAMES:
-            raise PlanError(f"plan key '{where}.rule' must be one of {sorted(RULE_NAMES)}, not {name!r}")
-        severity = require(t, "severity", where, str)
-        if severity not in {"error", "warning"}:
-            raise PlanError(f"plan key '{where}.severity' must be 'error' or 'warning', not {severity!r}")
-        rl = _str_list(t, "layers", where)
-        for k in rl:
-            if k != "*" and k not in layers:
-                raise PlanError(f"plan key '{where}.layers' names unknown layer {k!r}")
-        rf = _str_list(t, "figures", where)
-        for k in rf:
-            if k not in seen:
-                raise PlanError(f"plan key '{where}.figures' names unknown figure {k!r}")
-        rules.append(
-            RuleDef(
-                rule=name,
-                severity=severity,
-                layers=rl,
-                figures=rf,
-                section=optional(t, "section", where, str, ""),
-                text=optional(t, "text", where, str, ""),
-            )
-        )
-
-    tol_t = optional(data, "tolerances", "", dict, {})
-    tolerances = {"min_overlap_m2": 1.0, "sliver_width_m": 1.0, "recorded_area_relative": 0.005,
-                  "target_m2": 0.0, "densify_m": 100.0}
-    for k in tol_t:
-        if k not in TOLERANCE_KEYS:
-            raise PlanError(f"plan key 'tolerances.{k}' is not known; known: {sorted(TOLERANCE_KEYS)}")
-        tolerances[k] = require(tol_t, k, "tolerances", float)
-        if tolerances[k] < 0:
-            raise PlanError(f"plan key 'tolerances.{k}' must not be negative")
-
-    territory_ha = require(head, "territory_ha", "plan", float)
+        for key, t in doc.layers.items()
+    }
     return Plan(
-        id=require(head, "id", "plan", str),
-        version=require(head, "version", "plan", str),
-        name_zh=require(head, "name_zh", "plan", str),
-        name_en=require(head, "name_en", "plan", str),
-        territory_m2=territory_ha * 1e4,
-        territory_source=optional(head, "territory_source", "plan", str, ""),
-        unit_field=require(units_t, "field", "units", str),
-        unit_label_zh=optional(units_t, "label_zh", "units", str, "单元"),
-        unit_label_en=optional(units_t, "label_en", "units", str, "Unit"),
-        units=tuple(units),
+        id=head.id,
+        version=head.version,
+        name_zh=head.name_zh,
+        name_en=head.name_en,
+        territory_m2=head.territory_ha * 1e4,
+        territory_source=head.territory_source,
+        unit_field=doc.units.field,
+        unit_label_zh=doc.units.label_zh,
+        unit_label_en=doc.units.label_en,
+        units=tuple(Unit(u.name, u.name_en or u.name, tuple(u.aliases)) for u in doc.units.members),
         layers=layers,
-        figures=tuple(figures),
-        rules=tuple(rules),
-        tolerances=tolerances,
-        base_year=optional(head, "base_year", "plan", int, None),
-        horizon_year=optional(head, "horizon_year", "plan", int, None),
+        figures=tuple(
+            Figure(id=f.id, quantity=f.quantity, value=f.value, unit=f.unit, kind=f.kind, section=f.section,
+                   layer=f.layer, year=f.year, text=f.text, scope=f.scope, reference_layer=f.reference_layer,
+                   decimals=f.decimals, exclude_layer=f.exclude_layer, exclude_units=tuple(f.exclude_units),
+                   reference_basis=f.reference_basis)
+            for f in doc.figures
+        ),
+        rules=tuple(
+            RuleDef(rule=r.rule, severity=r.severity, layers=tuple(r.layers), figures=tuple(r.figures),
+                    section=r.section, text=r.text)
+            for r in doc.rules
+        ),
+        tolerances=doc.tolerances.model_dump(),
+        base_year=head.base_year,
+        horizon_year=head.horizon_year,
+        indicators=head.indicators,
+        recorded_area_method=head.recorded_area_method,
         path=path,
         raw=data,
     )

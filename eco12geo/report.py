@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ._staging import output_error, staged_path
-from .audit import Audit
+from .audit import AREA_METHODS, Audit
 from .errors import OutputError
 from .indicators import Scorecard
 from .labels import label, pad, short_layer, text_width
@@ -189,12 +189,14 @@ def audit_frames(audit: Audit, plan: Plan) -> dict[str, pd.DataFrame]:
                     "share_of_unit": round(a / u.area_m2, 6) if u.area_m2 else None,
                     "share_of_territory": round(a / audit.territory_m2, 6),
                     "unit_area_m2": round(u.area_m2, 2),
+                    "survey_area_m2": round(u.survey_layers.get(key, 0.0), 2),
+                    "survey_diff_m2": round(u.survey_layers.get(key, 0.0) - a, 2),
                 }
             )
     units = pd.DataFrame(
         rows,
         columns=["unit", "layer", "layer_zh", "area_m2", "area_km2", "area_ha", "share_of_unit",
-                 "share_of_territory", "unit_area_m2"],
+                 "share_of_territory", "unit_area_m2", "survey_area_m2", "survey_diff_m2"],
     )
     lrows = []
     for key, la in audit.layers.items():
@@ -216,6 +218,10 @@ def audit_frames(audit: Audit, plan: Plan) -> dict[str, pd.DataFrame]:
                 "share_of_territory": round(la.area_m2 / audit.territory_m2, 6),
                 "source": la.source,
                 "source_crs": la.source_crs,
+                "survey_area_m2": round(la.survey_area_m2, 2),
+                "survey_diff_m2": round(la.survey_area_m2 - la.area_m2, 2),
+                "survey_outside_units_m2": None if la.survey_outside_units_m2 is None
+                else round(la.survey_outside_units_m2, 2),
             }
         )
     trows = [
@@ -231,12 +237,14 @@ def audit_frames(audit: Audit, plan: Plan) -> dict[str, pd.DataFrame]:
             "unit": f.unit,
             "status": f.status,
             "source": f.source,
+            "reason": f.reason,
         }
         for f in audit.figures
     ]
     recorded = [la.recorded for la in audit.layers.values() if la.recorded is not None]
     features = pd.concat(recorded, ignore_index=True) if recorded else pd.DataFrame(
-        columns=["layer", "feature", "recorded_m2", "area_m2", "diff_m2", "diff_relative", "beyond_tolerance"]
+        columns=["layer", "feature", "recorded_m2", "area_m2", "diff_m2", "diff_relative", "beyond_tolerance",
+                 "survey_area_m2", "survey_diff_m2", "compared_with"]
     )
     return {"units": units, "layers": pd.DataFrame(lrows), "targets": pd.DataFrame(trows), "recorded": features}
 
@@ -248,7 +256,8 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
     written = [write_json(out / "audit.json", audit.to_dict())]
     # layer totals follow the per-unit rows with unit "*" so one CSV holds the whole audit
     totals = frames["layers"].rename(columns={})[["layer", "layer_zh", "area_m2", "area_km2", "area_ha",
-                                                  "share_of_territory"]].assign(unit="*")
+                                                  "share_of_territory", "survey_area_m2",
+                                                  "survey_diff_m2"]].assign(unit="*")
     csv = csv_frame(pd.concat([frames["units"], totals], ignore_index=True))
     written.append(
         atomic_write(out / "audit.csv",
@@ -263,7 +272,9 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
             # recorded MJ against computed, per feature (Excel holds 1 048 576 rows: mismatches first)
             rec = frames["recorded"].sort_values("beyond_tolerance", ascending=False, kind="stable")
             rec.head(1_048_000).to_excel(xw, sheet_name="recorded", index=False)
-            pd.DataFrame({"note": audit.notes or [""]}).to_excel(xw, sheet_name="notes", index=False)
+            # the notes sheet ends with how each area column was measured (audit.json area_methods)
+            methods = [f"{k}: {v}" for k, v in AREA_METHODS.items()]
+            pd.DataFrame({"note": [*audit.notes, *methods]}).to_excel(xw, sheet_name="notes", index=False)
             _no_formulas(xw.book)
             xw.book.properties.creator = "eco12geo"
         _reproducible_zip(p)
@@ -290,12 +301,14 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
     """Return the audit as a plain-text table for the terminal."""
     name = (lambda k: plan.layers[k].name_zh) if lang == "zh" else (lambda k: plan.layers[k].name_en)
     lines = [f"{label('audit_title', lang)} — {plan.name_zh if lang == 'zh' else plan.name_en}",
-             f"{label('ellipsoidal', lang)} ({audit.ellipsoid}), km²; CRS {audit.crs}", ""]
+             f"{label('ellipsoidal', lang)} ({audit.ellipsoid}), km²; CRS {audit.crs}",
+             label("areas_shown", lang), ""]
     keys = [k for k in audit.layers if k != "units" and audit.layers[k].geometry != "line"
             and audit.layers[k].geometry != "point_or_polygon"]
     if audit.units:
         lines.append(label("per_unit", lang))
-        w0 = 16
+        unit_names = [u.unit if lang == "zh" else plan.unit_name_en(u.unit) for u in audit.units]
+        w0 = max([16] + [text_width(n) + 2 for n in unit_names])
         head = pad(label("unit", lang), w0) + pad(label("unit_area", lang), 12, True)
         heads = [short_layer(k, name(k), lang) for k in keys]
         widths = [max(11, text_width(h) + 2) for h in heads]
@@ -318,6 +331,7 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
         pad(label("layer", lang), wn) + pad(label("features", lang), 8, True)
         + pad(label("area_km2", lang), 18, True) + pad(label("recorded", lang) + " km²", 18, True)
         + pad(label("outside", lang) + " km²", 20, True)
+        + pad(label("survey_area", lang) + " km²", 18, True) + pad(label("survey_diff", lang) + " m²", 26, True)
     )
     for k, la in audit.layers.items():
         nm = name(k)
@@ -327,8 +341,11 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             val = _km2(la.area_m2)
         rec = "" if la.recorded_m2 is None else _km2(la.recorded_m2)
         out = "" if la.outside_units_m2 is None else _km2(la.outside_units_m2)
+        sur = "" if la.geometry == "line" else _km2(la.survey_area_m2)
+        sdiff = "" if la.geometry == "line" else f"{la.survey_area_m2 - la.area_m2:+,.2f}"
+        sdiff = "±0.00" if sdiff in {"+0.00", "-0.00"} else sdiff
         lines.append(pad(nm, wn) + pad(str(la.features), 8, True) + pad(val, 18, True)
-                     + pad(rec, 18, True) + pad(out, 20, True))
+                     + pad(rec, 18, True) + pad(out, 20, True) + pad(sur, 18, True) + pad(sdiff, 26, True))
     if audit.figures:
         lines.append("")
         lines.append(label("figures", lang))
@@ -350,6 +367,8 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
             source = f"({label('source', lang)} {f.source})"
             if f.scope:
                 source += f" [{f.scope}]"
+            if f.reason:
+                source += f" — {f.reason}"
             lines.append(f"  [{label(f.status, lang)}] {f.figure}{year}: {kind} {tgt}; {val} {diff}  {source}")
     if audit.notes:
         lines.append("")
@@ -785,4 +804,49 @@ def write_pages(pages: dict[str, str], out_dir: str | Path) -> list[Path]:
         if Path(name).name != name or name in ("", ".", ".."):
             raise OutputError(f"refusing to write {name!r}: a page name must stay inside --out {out}")
         written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
+    return written
+
+
+# ====================================================================== map sheets (eco12geo sheets)
+def sheets_doc(rows: list[dict[str, Any]], scale: int, units_source: str, crs: str) -> dict[str, Any]:
+    """Return the ``sheets.json`` document for :func:`eco12geo.survey.sheet_table` rows."""
+    sheets = []
+    for r in rows:
+        sheets.append({
+            **{k: r[k] for k in ("sheet", "scale", "west", "south", "east", "north")},
+            "sheet_area_m2": round(float(r["sheet_area_m2"]), 2),
+            "units": [{"unit": u["unit"], "survey_area_m2": round(float(u["survey_area_m2"]), 2)}
+                      for u in r["units"]],
+        })
+    return {
+        "schema_version": 1,
+        "scale": scale,
+        "units_source": units_source,
+        "crs": crs,
+        "area_methods": {
+            "sheet_area_m2": "Theoretical sheet area (图幅理论面积), formula (1) of 国土调查办发〔2008〕32号 on "
+            "CGCS2000; sheets numbered by GB/T 13989-2012.",
+            "survey_area_m2": AREA_METHODS["survey_area_m2"],
+        },
+        "sheets": sheets,
+    }
+
+
+def write_sheets(doc: dict[str, Any], out_dir: str | Path) -> list[Path]:
+    """Write ``sheets.json`` and ``sheets.csv`` (one row per sheet and unit) into ``out_dir``."""
+    out = Path(out_dir)
+    rows = [
+        {"sheet": s["sheet"], "scale": s["scale"], "sheet_area_m2": s["sheet_area_m2"], "unit": u["unit"],
+         "survey_area_m2": u["survey_area_m2"],
+         "share_of_sheet": round(u["survey_area_m2"] / s["sheet_area_m2"], 6) if s["sheet_area_m2"] else None,
+         "west": s["west"], "south": s["south"], "east": s["east"], "north": s["north"]}
+        for s in doc["sheets"] for u in s["units"]
+    ]
+    frame = pd.DataFrame(rows, columns=["sheet", "scale", "sheet_area_m2", "unit", "survey_area_m2",
+                                        "share_of_sheet", "west", "south", "east", "north"])
+    # unit names come from the user's file: one starting like a formula is kept as text in spreadsheets
+    frame = csv_frame(frame)
+    written = [write_json(out / "sheets.json", doc)]
+    written.append(atomic_write(out / "sheets.csv",
+                                lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")))
     return written

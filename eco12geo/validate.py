@@ -22,12 +22,12 @@ from pyproj import CRS
 
 from ._log import logger
 from .audit import unit_names
-from .exceptions import ExceptionEntry, apply_exceptions
 from .layerset import LayerSet, harmonize
 from .measure import crs_label
 from .overlay import polygonal, repair
 from .plan import Plan
 from .rules import Check, LayerData, RuleContext, UnitIndex, Violation, feature_ids, get_checker
+from .waivers import ExceptionEntry, apply_exceptions
 
 __all__ = ["Report", "SCHEMA_VERSION", "validate"]
 
@@ -145,6 +145,7 @@ def validate(
     targets: bool = True,
     tolerances: Mapping[str, float | None] | None = None,
     exceptions: Sequence[ExceptionEntry] | None = None,
+    year: int | None = None,
 ) -> Report:
     """Run every rule of the plan over the layers.
 
@@ -167,7 +168,10 @@ def validate(
         Overrides of the plan's tolerances (None values are ignored), e.g.
         ``{"min_overlap_m2": 10.0, "sliver_width_m": 0.5}``.
     exceptions
-        Accepted violations (:func:`eco12geo.exceptions.load_exceptions`).
+        Accepted violations (:func:`eco12geo.waivers.load_exceptions`).
+    year
+        Judge the area figures of this year where the plan gives one figure
+        for several years (``--year``); None judges every year.
 
     Returns
     -------
@@ -185,6 +189,7 @@ def validate(
     data: dict[str, LayerData] = {}
     for key in layers.keys():
         ld = _prepare(key, layers[key], plan)
+        ld.source = layers.source_geoms.get(key)
         data[key] = ld
         n_bad = int(ld.invalid.sum())
         if n_bad:
@@ -214,7 +219,7 @@ def validate(
         }
 
     ctx = RuleContext(plan=plan, crs=crs, layers=data, baseline=base_data, units=units, tolerances=tol,
-                      targets=targets, notes=notes)
+                      targets=targets, notes=notes, year=year)
     violations: list[Violation] = []
     checks: list[Check] = []
     for rd in plan.rules:
@@ -228,6 +233,9 @@ def validate(
         checks.extend(looked)
     if not targets:
         notes.append("plan area targets not checked (--no-targets)")
+    elif year is not None and plan.figures_for_year(year)[1]:
+        left = ", ".join(f.id for f in plan.figures_for_year(year)[1])
+        notes.append(f"figures of other years than {year} not judged (--year {year}): {left}")
     if baseline is None:
         notes.append("no baseline given: area_decreased and area_removed not checked (give --baseline)")
 

@@ -18,17 +18,14 @@ from eco12geo.errors import InputError, PlanError
 from eco12geo.indicators import IndicatorSet, evaluate, load_indicators, read_values, scorecard
 from eco12geo.report import write_scorecard
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_4d5a1cb4d687004d.txt"
-
-
 @pytest.fixture(scope="module")
 def ind() -> IndicatorSet:
     return load_indicators()
 
 
 @pytest.fixture(scope="module")
-def plan_text() -> str:
-    return SEED.read_text(encoding="utf-8")
+def plan_text(plan_document: str) -> str:
+    return plan_document
 
 
 @pytest.fixture(scope="module")

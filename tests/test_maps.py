@@ -34,14 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _map_assets() -> None:
-    """Fetch the inlined Leaflet assets when missing (make test fetches them first)."""
-    from eco12geo.assets import fetch_assets, missing_assets
-
-    if missing_assets():
-        fetch_assets()
-
 
 @pytest.fixture(scope="module")
 def plan():  # noqa: ANN201

@@ -40,14 +40,6 @@ EXPECTED = {"units": 3, "ecological_redline": 3, "farmland": 2, "pattern_zones":
 
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _map_assets() -> None:
-    """Fetch the inlined Leaflet assets when missing (make test fetches them first)."""
-    from eco12geo.assets import fetch_assets, missing_assets
-
-    if missing_assets():
-        fetch_assets()
-
 
 # ---------------------------------------------------------------- a small PNG reader (no Pillow needed)
 def decode_png(data: bytes) -> tuple[int, int, int, bytes]:

@@ -40,12 +40,11 @@ def test_bundled_plan_figures() -> None:
     assert 100 * figs["redline_area"].value_si / plan.territory_m2 == pytest.approx(25.75, abs=0.005)
 
 
-def test_every_figure_is_quoted_from_the_plan_text() -> None:
+def test_every_figure_is_quoted_from_the_plan_text(plan_document: str) -> None:
     """Each figure quotes the plan: the numbers of its text are in the plan, and its value among them."""
     import re
 
-    seed = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_4d5a1cb4d687004d.txt"
-    text = seed.read_text(encoding="utf-8")
+    text = plan_document
     for f in load_plan().figures:
         assert f.section, f.id
         numbers = re.findall(r"\d+(?:\.\d+)?", f.text)

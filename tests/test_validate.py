@@ -26,7 +26,7 @@ from pyproj import Transformer
 
 from eco12geo import load_layers, load_plan
 from eco12geo.cli.main import main
-from eco12geo.exceptions import load_exceptions
+from eco12geo.waivers import load_exceptions
 from eco12geo.io import LayerSource
 from eco12geo.names import slugify, unit_page
 from eco12geo.validate import Report, validate

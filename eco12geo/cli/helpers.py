@@ -82,6 +82,14 @@ def get_plan(plan_path: str | None) -> Plan:
     return load_plan(plan_path)
 
 
+def check_year(plan: Plan, year: int | None) -> int | None:
+    """Check ``--year`` against the years the plan gives figures for."""
+    years = sorted({f.year for f in plan.figures if f.year is not None})
+    if year is not None and year not in years:
+        raise InputError(f"--year {year}: the plan gives figures for {', '.join(map(str, years))}; use one of them")
+    return year
+
+
 def gather_sources(
     plan: Plan, paths: Sequence[str], layer_args: Sequence[str], units_path: str | None = None
 ) -> tuple[dict[str, LayerSource], list[str]]:
@@ -139,23 +147,3 @@ def prepare_out(out_dir: str) -> Path:
     if not os.access(out, os.W_OK | os.X_OK):
         raise output_error(PermissionError(errno.EACCES, "Permission denied"), out)
     return out
-
-
-def _layers_dirs() -> list[Path]:
-    env = os.environ.get("ECO12GEO_LAYERS")
-    return ([Path(env)] if env else []) + [Path(__file__).resolve().parents[2] / "layers"]
-
-
-def bundled_layer(name: str) -> Path | None:
-    """Return a file of the bundled ``layers/`` folder (or ``$ECO12GEO_LAYERS``), None when absent."""
-    return next((d / name for d in _layers_dirs() if (d / name).is_file()), None)
-
-
-def demo_layers_dir() -> Path:
-    """Return the folder of the bundled demo layers (``layers/`` of the source tree)."""
-    found = bundled_layer("demo_baseline.gpkg")
-    if found is None:
-        raise InputError(
-            "the demo layers were not found; run from a source checkout (make demo) or set ECO12GEO_LAYERS"
-        )
-    return found.parent

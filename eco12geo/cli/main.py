@@ -15,6 +15,7 @@ from .coverage import coverage
 from .demo import demo
 from .indicators import indicators
 from .map import map_cmd
+from .sheets import sheets
 from .validate import validate
 
 
@@ -59,4 +60,5 @@ main.add_command(coverage)
 main.add_command(demo)
 main.add_command(indicators)
 main.add_command(map_cmd)
+main.add_command(sheets)
 main.add_command(validate)

@@ -12,6 +12,7 @@ import geopandas as gpd
 from .._staging import current_path
 from ..audit import Audit
 from ..audit import audit as run_audit
+from ..bundled import bundled_layer
 from ..errors import InputError
 from ..io import read_layer, read_report
 from ..layerset import LayerSet
@@ -20,7 +21,6 @@ from ..plan import Plan
 from ..report import write_pages
 from . import options
 from .helpers import (
-    bundled_layer,
     gather_sources,
     get_plan,
     list_unmatched,

@@ -36,3 +36,8 @@ lang_opt = click.option("--lang", type=click.Choice(LANGS), default="zh", show_d
                         help="Language of terminal output and labels (Chinese first).")
 engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio",
                           show_default=True, help="Vector reading engine.")
+year_opt = click.option(
+    "--year", type=int, default=None, metavar="YEAR",
+    help="Judge the figures of this year where the plan gives one for several years "
+         "(construction land 2025 or 2035); default: every year.",
+)

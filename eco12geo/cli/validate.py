@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from ..exceptions import load_exceptions
 from ..io import LayerSource, discover_layers, parse_layer_arg
 from ..layerset import LayerSet
 from ..plan import Plan
 from ..report import validate_summary, write_repaired, write_report
 from ..validate import Report
 from ..validate import validate as run_validate
+from ..waivers import load_exceptions
 from . import options
-from .helpers import gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
+from .helpers import check_year, gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
 
 
 def read_baseline(
@@ -48,11 +48,12 @@ def run(
     repair: bool = False,
     lang: str = "zh",
     maps_dir: str | None = None,
+    year: int | None = None,
 ) -> tuple[Report, list[Path]]:
     """Validate, write the outputs into ``out`` and return the report and the files written."""
     exceptions = load_exceptions(exceptions_path) if exceptions_path else None
     report = run_validate(layers, plan, baseline, unit_field=unit_field, targets=targets,
-                          tolerances=tolerances, exceptions=exceptions)
+                          tolerances=tolerances, exceptions=exceptions, year=year)
     written = write_report(report, plan, out, lang=lang, maps_dir=maps_dir)
     if repair:
         written.extend(write_repaired(report, out / "repaired"))
@@ -71,6 +72,7 @@ def run(
 @options.no_targets_opt
 @options.engine_opt
 @options.lang_opt
+@options.year_opt
 @options.out_opt
 @click.option("--exceptions", "exceptions_path", type=click.Path(), default=None, metavar="FILE",
               help="CSV or YAML of accepted violations (rule, features, reason, document).")
@@ -86,7 +88,7 @@ def run(
 @translate_errors
 def validate(  # noqa: ANN201
     paths, layer_args, units_path, unit_field, baseline_paths, baseline_layer_args, assume_crs,  # noqa: ANN001
-    plan_path, no_targets, engine, lang, out_dir, exceptions_path, repair, min_overlap_m2,  # noqa: ANN001
+    plan_path, no_targets, engine, lang, year, out_dir, exceptions_path, repair, min_overlap_m2,  # noqa: ANN001
     sliver_width_m, maps_dir,  # noqa: ANN001
 ):
     """Check the layers against the plan's rules, per regiment.
@@ -96,6 +98,7 @@ def validate(  # noqa: ANN201
     2 when an input cannot be used.
     """
     plan = get_plan(plan_path)
+    check_year(plan, year)
     sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
     list_unmatched(unmatched)
     layers = read_sources(sources, plan, assume_crs, engine)
@@ -104,7 +107,7 @@ def validate(  # noqa: ANN201
     report, written = run(
         plan, layers, baseline, out, unit_field=unit_field, targets=not no_targets,
         tolerances={"min_overlap_m2": min_overlap_m2, "sliver_width_m": sliver_width_m},
-        exceptions_path=exceptions_path, repair=repair, lang=lang, maps_dir=maps_dir,
+        exceptions_path=exceptions_path, repair=repair, lang=lang, maps_dir=maps_dir, year=year,
     )
     click.echo(validate_summary(report, plan, lang))
     click.echo("")

@@ -28,8 +28,9 @@ from pyproj import CRS, Transformer
 
 from ..measure import ellipsoidal_area, ellipsoidal_length
 from ..names import feature_ids
-from ..overlay import intersect_pairs, polygonal
+from ..overlay import intersect_pairs, polygonal, repair
 from ..plan import Plan, RuleDef
+from ..survey import survey_area
 
 __all__ = [
     "RULES",
@@ -205,12 +206,24 @@ class LayerData:
     ids: list[str]
     geometry: str
     _areas: NDArray[np.float64] | None = field(default=None, repr=False)
+    _survey: NDArray[np.float64] | None = field(default=None, repr=False)
+    #: the geometries and CRS as read, where the layer was reprojected for the run (survey areas use them)
+    source: tuple[NDArray[np.object_], CRS] | None = field(default=None, repr=False)
 
     def areas(self, crs: CRS, densify_m: float) -> NDArray[np.float64]:
         """Return (and cache) the ellipsoidal area of every repaired feature."""
         if self._areas is None:
             self._areas = ellipsoidal_area(self.geoms, crs, densify_m)
         return self._areas
+
+    def survey_areas(self, crs: CRS) -> NDArray[np.float64]:
+        """Return (and cache) the national land survey's area of every repaired feature (国土调查办发〔2008〕32号)."""
+        if self._survey is None:
+            if self.source is not None:
+                self._survey = survey_area(repair(self.source[0])[0], self.source[1])
+            else:
+                self._survey = survey_area(self.geoms, crs)
+        return self._survey
 
 
 @dataclass
@@ -302,6 +315,8 @@ class RuleContext:
     units: UnitIndex | None
     tolerances: dict[str, float]
     targets: bool = True
+    #: the year whose figures are judged (``--year``); None: every year
+    year: int | None = None
     rule: RuleDef | None = None
     notes: list[str] = field(default_factory=list)
     cache: dict[Any, Any] = field(default_factory=dict)

@@ -27,9 +27,10 @@ def check_area_target(ctx: RuleContext) -> RuleResult:
     out: list[Violation] = []
     checks: list[Check] = []
     figures: list[Figure] = []
+    judged = {f.id for f in ctx.plan.figures_for_year(ctx.year)[0]}
     for fid in ctx.rule.figures if ctx.rule else ():
         fig = ctx.plan.figure(fid)
-        if fig.quantity == "area" and fig.layer:
+        if fig.quantity == "area" and fig.layer and fid in judged:
             figures.append(fig)
     for fig in figures:
         kind = "area_max" if fig.kind == "max" else "area_min"
@@ -39,9 +40,17 @@ def check_area_target(ctx: RuleContext) -> RuleResult:
             checks.append(Check(kind, "no_data", layer=key, target_m2=fig.value_si, details=details))
             continue
         value = _layer_total(ctx, key)
+        if fig.exclude_layer:
+            if fig.exclude_layer not in ctx.layers:
+                checks.append(Check(kind, "no_data", layer=key, target_m2=fig.value_si,
+                                    details={**details, "reason": f"give layer {fig.exclude_layer} to judge it"}))
+                continue
+            cut = poly_only(shapely.intersection(
+                shapely.union_all(poly_only(ctx.layers[fig.exclude_layer].geoms)), ctx.layers[key].geoms))
+            value -= float(ctx.area(objarr([shapely.union_all(cut)]))[0])
         target = fig.value_si
         diff = value - target
-        failed = fig.kind in {"min", "max"} and fig.judge(value, tol)[0] != "met"
+        failed = fig.kind in {"min", "max"} and fig.judge(value, tol, scoped=bool(fig.exclude_layer))[0] != "met"
         checks.append(Check(kind, "fail" if failed else "pass", layer=key, value_m2=value, target_m2=target,
                             details={**details, "diff_m2": round(diff, 2)}))
         if not failed:
@@ -245,7 +254,8 @@ def check_expansion_factor(ctx: RuleContext) -> RuleResult:
         ratio = a / r if r > 0 else float("inf")
         failed = fig.kind in {"min", "max"} and fig.judge(ratio)[0] != "met"
         details = {"figure": fig.id, "value": round(ratio, 6) if np.isfinite(ratio) else None,
-                   "target": fig.value, "kind": fig.kind, "source": fig.section}
+                   "target": fig.value, "kind": fig.kind, "source": fig.section,
+                   **({"reference_basis": fig.reference_basis} if fig.reference_basis else {})}
         checks.append(Check("expansion_factor", "fail" if failed else "pass", layers=(key, ref),
                             value_m2=a, target_m2=r, details=details))
         if failed:
@@ -277,6 +287,7 @@ def check_recorded_area(ctx: RuleContext) -> RuleResult:
     ``area_m2`` is the size of the difference; the recorded and computed areas are given beside it.
     """
     rel_tol = float(ctx.tolerances.get("recorded_area_relative", 0.005))
+    abs_tol = float(ctx.tolerances.get("recorded_survey_m2", 0.01))
     out: list[Violation] = []
     checks: list[Check] = []
     for key in ctx.rule_keys(geometry=("polygon", "point_or_polygon")):
@@ -285,15 +296,32 @@ def check_recorded_area(ctx: RuleContext) -> RuleResult:
         mj = ctx.plan.layers[key].recorded_m2(ld.gdf)
         if mj is None:
             continue
-        areas = ld.areas(ctx.crs, ctx.densify_m)
+        method = ctx.plan.recorded_method(key)
+        if method == "survey":
+            # the same formula on both sides: MJ against the survey area at its 2 recorded decimals
+            areas = np.round(ld.survey_areas(ctx.crs), 2)
+            beyond = np.abs(mj - areas) > abs_tol + 1e-9
+        else:
+            areas = ld.areas(ctx.crs, ctx.densify_m)
+            beyond = np.abs(relative_difference(mj, areas)) > rel_tol
         rel = np.abs(relative_difference(mj, areas))
-        bad = np.flatnonzero(np.isfinite(mj) & (rel > rel_tol) & (shapely.get_dimensions(ld.geoms) == 2))
+        bad = np.flatnonzero(np.isfinite(mj) & beyond & (shapely.get_dimensions(ld.geoms) == 2))
         if len(bad):
             lon, lat = ctx.lonlat(ld.geoms[bad])
             units = ctx.unit_of(ld.geoms[bad])
             for j, i in enumerate(bad.tolist()):
                 fid = ld.ids[i]
                 d = mj[i] - areas[i]
+                if method == "survey":
+                    en = (f"{key} {fid}: recorded {fld} {mj[i]:,.2f} m² but the survey formula "
+                          f"(国土调查办发〔2008〕32号) gives {areas[i]:,.2f} m² ({d:+,.2f} m² > {abs_tol:g} m²)")
+                    zh = (f"{ctx.zh(key)}{fid}：登记面积{fld}为{mj[i]:,.2f}平方米，按国土调查办发〔2008〕32号公式计算的"
+                          f"图斑椭球面积为{areas[i]:,.2f}平方米（差{d:+,.2f}平方米）")
+                else:
+                    en = (f"{key} {fid}: recorded {fld} {mj[i]:,.1f} m² but the geometry measures "
+                          f"{areas[i]:,.1f} m² ({d:+,.1f} m², {100 * rel[i]:.2f} % > {100 * rel_tol:g} %)")
+                    zh = (f"{ctx.zh(key)}{fid}：登记面积{fld}为{mj[i]:,.1f}平方米，图形椭球面积"
+                          f"{areas[i]:,.1f}平方米（差{d:+,.1f}平方米，{100 * rel[i]:.2f}%）")
                 out.append(
                     Violation(
                         rule="recorded_area",
@@ -304,15 +332,14 @@ def check_recorded_area(ctx: RuleContext) -> RuleResult:
                         area_m2=float(abs(d)),
                         lon=lon[j],
                         lat=lat[j],
-                        message=f"{key} {fid}: recorded {fld} {mj[i]:,.1f} m² but the geometry measures "
-                        f"{areas[i]:,.1f} m² ({d:+,.1f} m², {100 * rel[i]:.2f} % > {100 * rel_tol:g} %)",
-                        message_zh=f"{ctx.zh(key)}{fid}：登记面积{fld}为{mj[i]:,.1f}平方米，图形椭球面积"
-                        f"{areas[i]:,.1f}平方米（差{d:+,.1f}平方米，{100 * rel[i]:.2f}%）",
+                        message=en,
+                        message_zh=zh,
                         geometry=ld.geoms[i],
                         details={"recorded_m2": round(float(mj[i]), 2), "computed_m2": round(float(areas[i]), 2),
                                  "diff_m2": round(float(d), 2)},
                     )
                 )
+        tol_detail = {"absolute_tolerance_m2": abs_tol} if method == "survey" else {"relative_tolerance": rel_tol}
         checks.append(Check("recorded_area", "fail" if len(bad) else "pass", layer=key, violations=len(bad),
-                            details={"relative_tolerance": rel_tol}))
+                            details={**tol_detail, **({"compared_with": "survey"} if method == "survey" else {})}))
     return out, checks
