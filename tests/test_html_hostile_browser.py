@@ -42,14 +42,6 @@ PAYLOADS = {
 UNITS = ["104团", PAYLOADS["attr_dq"], PAYLOADS["js"]]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _map_assets() -> None:
-    from eco12geo.assets import fetch_assets, missing_assets
-
-    if missing_assets():
-        fetch_assets()
-
-
 def _hostile_plan() -> Any:
     plan = load_plan()
     red = plan.layers["ecological_redline"]

@@ -16,14 +16,6 @@ LAYERS = ["--layer", f"ecological_redline={DEMO}:ecological_redline", "--layer",
           "--layer", f"basic_farmland={DEMO}:basic_farmland", "--units", f"{DEMO}:units"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _map_assets() -> None:
-    from eco12geo.assets import fetch_assets, missing_assets
-
-    if missing_assets():
-        fetch_assets()
-
-
 def _files(folder: Path) -> dict[str, bytes]:
     out = {}
     for p in sorted(folder.rglob("*")):
