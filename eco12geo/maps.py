@@ -20,9 +20,11 @@ folium is imported lazily, as geopandas' ``explore`` does.
 
 from __future__ import annotations
 
+import functools
 import html
+import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -678,6 +680,27 @@ def _legend_html(layers: list[_Layer], has_viol: dict[str, bool], plan: Plan, la
 
 
 # ---------------------------------------------------------------- public
+def _stable_ids(build: Callable[..., str]) -> Callable[..., str]:
+    """Give the folium/branca elements of each page ids counted from 1 instead of random ones.
+
+    branca names every element ``<kind>_<32 random hex digits>``; counted ids
+    make the same inputs give byte-identical pages.
+    """
+    import branca.element
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        counter = itertools.count(1)
+        original = branca.element.Element.__dict__["_generate_id"]
+        branca.element.Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")  # type: ignore[method-assign,assignment]
+        try:
+            return build(*args, **kwargs)
+        finally:
+            branca.element.Element._generate_id = original  # type: ignore[method-assign]
+
+    return wrapper
+
+
 def build_maps(
     layers: LayerSet,
     plan: Plan,
@@ -872,6 +895,7 @@ def build_maps(
         text = text.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
         return inline_assets(text)
 
+    page = _stable_ids(page)
     plan_title = _bilingual(plan.name_zh, "") if lang == "zh" else plan.name_en
     note = f"<br><small>{escape(lab['illustrative'])}</small>" if illustrative else ""
     back = '<br><a href="index.html">← 地图索引 Maps index</a>'

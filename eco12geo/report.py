@@ -7,18 +7,26 @@ with :func:`os.replace`, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime
+import errno
 import functools
 import json
 import os
+import re
+import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ._staging import output_error, staged_path
 from .audit import AREA_METHODS, Audit
+from .errors import OutputError
 from .indicators import Scorecard
 from .labels import label, pad, text_width
 from .labels import validate_label as _vl
@@ -29,6 +37,8 @@ __all__ = [
     "atomic_write",
     "audit_frames",
     "audit_table",
+    "csv_cell",
+    "csv_frame",
     "write_audit",
     "write_coverage",
     "write_json",
@@ -48,25 +58,112 @@ def _umask() -> int:
     return mask
 
 
+#: what GDAL and SQLite say when the disk fails under them (they raise their own errors, not OSError)
+_DISK_WORDS = {"no space left": errno.ENOSPC, "disk is full": errno.ENOSPC, "read-only file system": errno.EROFS,
+               "readonly database": errno.EROFS, "permission denied": errno.EACCES}
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` then move the file to ``path`` in one step.
 
     The file gets the usual permissions (0666 less the umask), not the 0600
-    of a temporary file: outputs are for sharing.
+    of a temporary file: outputs are for sharing.  Inside
+    :func:`eco12geo._staging.staging` the file goes to the staging folder and
+    reaches ``path`` when the command ends well.  A symbolic link at ``path``
+    is refused, never written through.
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written (read-only, full disk, a link at its name), with one line.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    target = staged_path(path)
+    tmp_path: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
         write(tmp_path)
         os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, path)
+        os.replace(tmp_path, target)
+    except OSError as exc:
+        _unlink(tmp_path)
+        raise output_error(exc, path) from None
+    except (RuntimeError, sqlite3.Error) as exc:  # GDAL (pyogrio) and SQLite errors of a failing disk
+        _unlink(tmp_path)
+        code = next((c for w, c in _DISK_WORDS.items() if w in str(exc).lower()), None)
+        if code is None:
+            raise
+        raise output_error(OSError(code, os.strerror(code)), path) from None
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        _unlink(tmp_path)
         raise
     return path
+
+
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+#: a text cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """Return a cell for a CSV file: text that a spreadsheet would run as a formula gets a leading ``'``.
+
+    Numbers are returned unchanged (OWASP's CSV-injection rule applies to text only).
+    """
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with every text cell passed through :func:`csv_cell`.
+
+    Write it with CRLF line ends (RFC 4180, as :class:`csv.DictWriter` does): then a cell
+    holding a line break is quoted and cannot split its row.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(csv_cell)
+    return out
+
+
+def output_time() -> datetime.datetime:
+    """Return the time stamped into outputs that carry one (xlsx properties, GeoPackage timestamps).
+
+    A fixed time, so identical inputs give byte-identical files: ``SOURCE_DATE_EPOCH``
+    when set (the reproducible-builds convention), else 2000-01-01T00:00:00Z.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else 946_684_800
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+
+
+def _reproducible_zip(path: Path) -> None:
+    """Rewrite an Office zip (xlsx) with fixed entry times and document times, entries in the same order."""
+    stamp = output_time()
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as zf:
+        entries = [(i, zf.read(i)) for i in zf.infolist()]
+    tmp = path.with_name(path.name + ".z")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + iso + rb"\g<2>",
+                              data)
+            new = zipfile.ZipInfo(info.filename, date_time=max(stamp.timetuple()[:6], (1980, 1, 1, 0, 0, 0)))
+            new.compress_type = info.compress_type
+            new.external_attr = 0o644 << 16
+            zf.writestr(new, data)
+    os.replace(tmp, path)
 
 
 def write_json(path: str | Path, doc: dict[str, Any]) -> Path:
@@ -161,9 +258,10 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
     totals = frames["layers"].rename(columns={})[["layer", "layer_zh", "area_m2", "area_km2", "area_ha",
                                                   "share_of_territory", "survey_area_m2",
                                                   "survey_diff_m2"]].assign(unit="*")
-    csv = pd.concat([frames["units"], totals], ignore_index=True)
+    csv = csv_frame(pd.concat([frames["units"], totals], ignore_index=True))
     written.append(
-        atomic_write(out / "audit.csv", lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig"))
+        atomic_write(out / "audit.csv",
+                     lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n"))
     )
 
     def _xlsx(p: Path) -> None:
@@ -178,6 +276,8 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
             methods = [f"{k}: {v}" for k, v in AREA_METHODS.items()]
             pd.DataFrame({"note": [*audit.notes, *methods]}).to_excel(xw, sheet_name="notes", index=False)
             _no_formulas(xw.book)
+            xw.book.properties.creator = "eco12geo"
+        _reproducible_zip(p)
 
     written.append(atomic_write(out / "audit.xlsx", _xlsx))
     return written
@@ -393,6 +493,7 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
     """Store QGIS styles in the GeoPackage's ``layer_styles`` table (what QGIS reads on opening)."""
     import sqlite3
 
+    stamp = _gpkg_time()
     con = sqlite3.connect(path)
     try:
         con.execute(
@@ -404,8 +505,7 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
         )
         con.execute(
             "INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
-            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', "
-            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', ?)", (stamp,)
         )
         for table, qml, description in styles:
             row = con.execute(
@@ -413,13 +513,30 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
             ).fetchone()
             con.execute(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
-                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, 'eco12geo', NULL)",
-                (table, row[0] if row else "geom", table, qml, description),
+                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) "
+                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, 'eco12geo', NULL, ?)",
+                (table, row[0] if row else "geom", table, qml, description, stamp),
             )
         con.commit()
     finally:
         con.close()
+
+
+def _gpkg_time() -> str:
+    return output_time().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@contextlib.contextmanager
+def _fixed_gdal_time() -> Any:
+    """Have GDAL stamp GeoPackages with :func:`output_time` (``OGR_CURRENT_DATE``) while writing."""
+    import pyogrio
+
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _gpkg_time()})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
@@ -431,7 +548,12 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
 
     def _write(p: Path) -> None:
         p.unlink(missing_ok=True)
-        styles = []
+        styles: list[tuple[str, str, str]] = []
+        with _fixed_gdal_time():
+            _layers(p, styles)
+        _write_layer_styles(p, styles)
+
+    def _layers(p: Path, styles: list[tuple[str, str, str]]) -> None:
         for rule in names:
             frame, gtype = _violation_frame(report, rule)
             pyogrio.write_dataframe(
@@ -440,7 +562,6 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
             )
             sev = severity.get(rule) or (frame["severity"].iloc[0] if len(frame) else "error")
             styles.append((rule, _qml(rule, gtype, sev), f"eco12geo {rule} ({sev})"))
-        _write_layer_styles(p, styles)
 
     return atomic_write(path, _write)
 
@@ -595,7 +716,8 @@ def write_repaired(report: Any, out_dir: str | Path) -> list[Path]:
 
         def _write(p: Path, _g: Any = gdf, _k: str = key) -> None:
             p.unlink(missing_ok=True)
-            pyogrio.write_dataframe(_g, p, layer=_k, driver="GPKG", promote_to_multi=True)
+            with _fixed_gdal_time():
+                pyogrio.write_dataframe(_g, p, layer=_k, driver="GPKG", promote_to_multi=True)
 
         written.append(atomic_write(path, _write))
     return written
@@ -657,7 +779,7 @@ def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
         with p.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
 
     return [write_json(out / "scorecard.json", card.to_dict()), atomic_write(out / "scorecard.csv", _csv)]
 
@@ -665,10 +787,11 @@ def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
 def write_coverage(cov: Coverage, out_dir: str | Path) -> list[Path]:
     """Write ``coverage.json`` and ``coverage.csv`` (unit × class rows, then the division as unit "*")."""
     out = Path(out_dir)
-    frame = coverage_frame(cov)
+    frame = csv_frame(coverage_frame(cov))
     return [
         write_json(out / "coverage.json", cov.to_dict()),
-        atomic_write(out / "coverage.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")),
+        atomic_write(out / "coverage.csv",
+                     lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")),
     ]
 
 
@@ -678,8 +801,8 @@ def write_pages(pages: dict[str, str], out_dir: str | Path) -> list[Path]:
     written = []
     for name, text in pages.items():
         target = out / name
-        if target.resolve().parent != out.resolve():
-            raise ValueError(f"refusing to write {name} outside {out}")
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise OutputError(f"refusing to write {name!r}: a page name must stay inside --out {out}")
         written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
     return written
 
@@ -722,7 +845,8 @@ def write_sheets(doc: dict[str, Any], out_dir: str | Path) -> list[Path]:
     frame = pd.DataFrame(rows, columns=["sheet", "scale", "sheet_area_m2", "unit", "survey_area_m2",
                                         "share_of_sheet", "west", "south", "east", "north"])
     # unit names come from the user's file: one starting like a formula is kept as text in spreadsheets
-    frame["unit"] = frame["unit"].map(lambda t: "'" + t if str(t)[:1] in "=+-@\t\r" else t)
+    frame = csv_frame(frame)
     written = [write_json(out / "sheets.json", doc)]
-    written.append(atomic_write(out / "sheets.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")))
+    written.append(atomic_write(out / "sheets.csv",
+                                lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")))
     return written
