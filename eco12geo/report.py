@@ -398,12 +398,11 @@ def _rule_names(report: Any, plan: Plan) -> list[str]:
     return names
 
 
-def _qml(rule: str, geometry_type: str, severity: str) -> str:
-    """Return a QGIS style (QML) for one violations layer: red for errors, orange for warnings."""
-    rgb = _SEVERITY_RGB.get(severity, "227,26,28")
+def _qml_symbol(name: str, geometry_type: str, rgb: str) -> str:
+    """Return one QGIS symbol: a cross for points, an outlined translucent fill for areas."""
     if geometry_type == "Point":
-        symbol = (
-            '<symbol type="marker" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
+        return (
+            f'<symbol type="marker" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">'
             '<layer class="SimpleMarker" enabled="1" pass="0" locked="0"><Option type="Map">'
             '<Option name="name" type="QString" value="cross2"/>'
             f'<Option name="color" type="QString" value="{rgb},255"/>'
@@ -415,24 +414,37 @@ def _qml(rule: str, geometry_type: str, severity: str) -> str:
             f'<prop k="outline_color" v="{rgb},255"/><prop k="size" v="5"/>'
             "</layer></symbol>"
         )
-    else:
-        symbol = (
-            '<symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
-            '<layer class="SimpleFill" enabled="1" pass="0" locked="0"><Option type="Map">'
-            f'<Option name="color" type="QString" value="{rgb},110"/>'
-            f'<Option name="outline_color" type="QString" value="{rgb},255"/>'
-            '<Option name="outline_width" type="QString" value="0.8"/>'
-            '<Option name="outline_width_unit" type="QString" value="MM"/>'
-            '<Option name="style" type="QString" value="solid"/></Option>'
-            f'<prop k="color" v="{rgb},110"/><prop k="outline_color" v="{rgb},255"/>'
-            '<prop k="outline_width" v="0.8"/><prop k="style" v="solid"/>'
-            "</layer></symbol>"
-        )
+    return (
+        f'<symbol type="fill" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">'
+        '<layer class="SimpleFill" enabled="1" pass="0" locked="0"><Option type="Map">'
+        f'<Option name="color" type="QString" value="{rgb},110"/>'
+        f'<Option name="outline_color" type="QString" value="{rgb},255"/>'
+        '<Option name="outline_width" type="QString" value="0.8"/>'
+        '<Option name="outline_width_unit" type="QString" value="MM"/>'
+        '<Option name="style" type="QString" value="solid"/></Option>'
+        f'<prop k="color" v="{rgb},110"/><prop k="outline_color" v="{rgb},255"/>'
+        '<prop k="outline_width" v="0.8"/><prop k="style" v="solid"/>'
+        "</layer></symbol>"
+    )
+
+
+def _qml(rule: str, geometry_type: str) -> str:
+    """Return a QGIS style (QML) for one violations layer, by each feature's ``severity``.
+
+    A rule's features may differ in severity (a plan can give a rule twice, as an error for some
+    layers and a warning for others), so the layer is categorised on its ``severity`` field: red
+    for errors, orange for warnings, whatever the plan's last rule of that name says.
+    """
+    cats = "".join(
+        f'<category render="true" symbol="{i}" value="{sev}" label="{_vl(sev, "zh")} {sev}"/>'
+        for i, sev in enumerate(_SEVERITY_RGB)
+    )
+    symbols = "".join(_qml_symbol(str(i), geometry_type, rgb) for i, rgb in enumerate(_SEVERITY_RGB.values()))
     return (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         '<qgis version="3.28.0" styleCategories="Symbology|Labeling">\n'
-        '<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">'
-        f"<symbols>{symbol}</symbols></renderer-v2>\n"
+        '<renderer-v2 type="categorizedSymbol" attr="severity" symbollevels="0" enableorderby="0" forceraster="0">'
+        f"<categories>{cats}</categories><symbols>{symbols}</symbols></renderer-v2>\n"
         '<labeling type="simple"><settings calloutType="simple">'
         '<text-style fieldName="features" fontSize="9" textColor="0,0,0,255"/>'
         "</settings></labeling>\n"
@@ -544,7 +556,6 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
     import pyogrio
 
     names = _rule_names(report, plan)
-    severity = {r.rule: r.severity for r in plan.rules}
 
     def _write(p: Path) -> None:
         p.unlink(missing_ok=True)
@@ -560,8 +571,9 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
                 frame, p, layer=rule, driver="GPKG", geometry_type=gtype,
                 layer_options={"IDENTIFIER": rule, "DESCRIPTION": f"eco12geo validate: {rule}"},
             )
-            sev = severity.get(rule) or (frame["severity"].iloc[0] if len(frame) else "error")
-            styles.append((rule, _qml(rule, gtype, sev), f"eco12geo {rule} ({sev})"))
+            found = sorted(set(frame["severity"])) if len(frame) else []
+            what = ", ".join(f"{(frame['severity'] == s).sum()} {s}" for s in found) or "none"
+            styles.append((rule, _qml(rule, gtype), f"eco12geo {rule} ({what})"))
 
     return atomic_write(path, _write)
 
