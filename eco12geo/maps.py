@@ -37,6 +37,7 @@ from pyproj import CRS
 from .assets import inline_assets
 from .audit import Audit, feature_areas, unit_names
 from .errors import InputError
+from .labels import unit_words
 from .layerset import LayerSet
 from .measure import ellipsoidal_length, to_geographic
 from .names import unit_page
@@ -65,7 +66,7 @@ _FURNITURE = {
         "rule": "规则 Rule",
         "severity": "级别 Severity",
         "features": "要素 Features",
-        "unit": "团场 Unit",
+        "unit": "{u} {U}",
         "varea": "面积 Area",
         "message": "说明 Message",
         "violations_error": "违规（错误） Violations (errors)",
@@ -74,7 +75,7 @@ _FURNITURE = {
         "context": "县市界（背景） County boundaries (context)",
         "legend": "图例 Legend",
         "index": "地图索引 Maps",
-        "audit": "分团场面积（平方千米） Area per regiment (km²)",
+        "audit": "分{u}面积（平方千米） Area per {u_l} (km²)",
         "illustrative": "示意数据，非测绘成果 Illustrative layers, not surveyed boundaries",
     },
 }
@@ -762,7 +763,7 @@ def build_maps(
             f"basemap {basemap} needs a Tianditu key; pass --tianditu-token KEY or set TIANDITU_TOKEN"
         )
     folium = _import_folium()
-    lab = _FURNITURE.get(lang, _FURNITURE["zh"])
+    lab = {k: unit_words(v, plan.unit_labels) for k, v in _FURNITURE.get(lang, _FURNITURE["zh"]).items()}
     field_name = unit_field or plan.unit_field
 
     # bottom to top, by the plan's [layers.KEY.map] order (stable for equal orders)
@@ -952,7 +953,8 @@ def _index_page(
         table = (
             f"<h2>{e(lab['audit'])}</h2>"
             f"<p class='note'>椭球面积（CGCS2000） Ellipsoidal areas on the CGCS2000 ellipsoid; CRS {e(audit.crs)}</p>"
-            f"<table><thead><tr><th>团场 Regiment</th><th>团场面积<br><small>Unit area</small></th>{head}</tr></thead>"
+            f"<table><thead><tr><th>{e(unit_words('{u} {U}', plan.unit_labels))}</th>"
+            f"<th>{e(unit_words('{u}面积', plan.unit_labels))}<br><small>Unit area</small></th>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>"
         )
     viol = ""

@@ -313,6 +313,11 @@ class Plan:
             (left if f.year is not None and len(series) > 1 and f.year != year else judged).append(f)
         return judged, left
 
+    @property
+    def unit_labels(self) -> tuple[str, str]:
+        """Return what the plan calls its units, (Chinese, English): ("团场", "Regiment")."""
+        return self.unit_label_zh, self.unit_label_en
+
     def unit_name(self, text: str) -> str:
         """Return the plan's name for a unit given by name or alias (else the text itself)."""
         for u in self.units:

@@ -674,7 +674,8 @@ def coverage_table(coverage: Coverage, plan: Plan, lang: str = "zh") -> str:
         f"{','.join(coverage.grass)}; {label('ellipsoidal', lang)}, km²",
         "",
     ]
-    heads = [label("unit", lang), label("unit_area", lang), "有效面积" if zh else "Valid",
+    ul = plan.unit_labels
+    heads = [label("unit", lang, ul), label("unit_area", lang, ul), "有效面积" if zh else "Valid",
              "林草面积" if zh else "Forest+grass", "林草覆盖率" if zh else "Share"]
     names = [u.unit if zh else plan.unit_name_en(u.unit) for u in coverage.units]
     w = [max([16] + [text_width(n) + 2 for n in names]), 12, 12, 14, 12]

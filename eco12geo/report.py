@@ -306,10 +306,11 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
     keys = [k for k in audit.layers if k != "units" and audit.layers[k].geometry != "line"
             and audit.layers[k].geometry != "point_or_polygon"]
     if audit.units:
-        lines.append(label("per_unit", lang))
+        lines.append(label("per_unit", lang, plan.unit_labels))
         unit_names = [u.unit if lang == "zh" else plan.unit_name_en(u.unit) for u in audit.units]
         w0 = max([16] + [text_width(n) + 2 for n in unit_names])
-        head = pad(label("unit", lang), w0) + pad(label("unit_area", lang), 12, True)
+        ul = plan.unit_labels
+        head = pad(label("unit", lang, ul), w0) + pad(label("unit_area", lang, ul), 12, True)
         heads = [plan.layers[k].short(lang) for k in keys]
         widths = [max(11, text_width(h) + 2) for h in heads]
         for h, w in zip(heads, widths, strict=True):
@@ -330,7 +331,7 @@ def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
     lines.append(
         pad(label("layer", lang), wn) + pad(label("features", lang), 8, True)
         + pad(label("area_km2", lang), 18, True) + pad(label("recorded", lang) + " km²", 18, True)
-        + pad(label("outside", lang) + " km²", 20, True)
+        + pad(label("outside", lang, plan.unit_labels) + " km²", 20, True)
         + pad(label("survey_area", lang) + " km²", 18, True) + pad(label("survey_diff", lang) + " m²", 26, True)
     )
     for k, la in audit.layers.items():
@@ -633,17 +634,17 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
     parts.append("</table>")
 
     # per regiment
-    parts.append(f"<h2>{_vl('per_unit', lang)}</h2>")
+    parts.append(f"<h2>{e(_vl('per_unit', lang, plan.unit_labels))}</h2>")
     units: list[str | None] = list(dict.fromkeys(report.units))
     if any(v.unit is None for v in report.violations):
         units.append(None)
     rules = list(by_rule)
     head = "".join(f"<th>{e(rule_label(r, lang))}<br><code>{e(r)}</code></th>" for r in rules)
-    parts.append(f"<table><tr><th>{_vl('unit', lang)}</th><th>{_vl('errors', lang)}</th>"
+    parts.append(f"<table><tr><th>{e(_vl('unit', lang, plan.unit_labels))}</th><th>{_vl('errors', lang)}</th>"
                  f"<th>{_vl('warnings', lang)}</th>{head}</tr>")
     for u in units:
         vs = [v for v in report.violations if v.unit == u]
-        name = e(u) if u is not None else e(_vl("outside", lang))
+        name = e(u) if u is not None else e(_vl("outside", lang, plan.unit_labels))
         page_name = unit_page(u, plan.unit_name_en(u)) if u is not None else ""
         if u is not None and maps is not None and (maps_dir is not None or (maps / page_name).exists()):
             href = page_name if out is None else os.path.relpath(maps / page_name, out)
@@ -662,7 +663,7 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
     # the violations
     parts.append(f"<h2>{_vl('details', lang)}</h2>")
     parts.append(
-        "<table><tr><th>#</th>" + "".join(f"<th>{_vl(k, lang)}</th>" for k in
+        "<table><tr><th>#</th>" + "".join(f"<th>{e(_vl(k, lang, plan.unit_labels))}</th>" for k in
                                           ("rule", "severity", "layers", "features", "unit", "area", "where",
                                            "message", "exception")) + "</tr>"
     )
@@ -754,13 +755,14 @@ def validate_summary(report: Any, plan: Plan, lang: str = "zh", limit: int = 40)
         )
     if report.violations:
         lines.append("")
-        lines.append(_vl("per_unit", lang) + ":")
+        lines.append(_vl("per_unit", lang, plan.unit_labels) + ":")
         units: list[str | None] = list(dict.fromkeys([*report.units, *(v.unit for v in report.violations)]))
         for u in units:
             vs = [v for v in report.violations if v.unit == u]
             if not vs:
                 continue
-            name = (u if lang == "zh" else plan.unit_name_en(u)) if u is not None else _vl("outside", lang)
+            outside = _vl("outside", lang, plan.unit_labels)
+            name = (u if lang == "zh" else plan.unit_name_en(u)) if u is not None else outside
             errs = sum(1 for v in vs if v.severity == "error" and not v.accepted)
             warns = sum(1 for v in vs if v.severity == "warning" and not v.accepted)
             lines.append(f"  {pad(name, 20)} {_vl('errors', lang)} {errs} · {_vl('warnings', lang)} {warns}")

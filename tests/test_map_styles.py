@@ -25,6 +25,8 @@ territory_ha = 1000.0
 
 [units]
 field = "XZMC"
+label_zh = "乡镇"
+label_en = "Town"
 [[units.members]]
 name = "甲镇"
 name_en = "Jia Town"
@@ -65,6 +67,11 @@ colour = "#b2df8a"
 [layers.grazing.map]
 order = 20
 
+[[rules]]
+rule = "overlap"
+layers = ["wetland", "grazing"]
+severity = "error"
+
 [map]
 whole_zh = "全县"
 whole_en = "County"
@@ -83,8 +90,8 @@ def county(tmp_path: Path):  # noqa: ANN201
     crs = "EPSG:4490"
     frames = {
         "units": gpd.GeoDataFrame({"XZMC": ["甲镇"]}, geometry=[shapely.box(100.0, 30.0, 100.2, 30.2)], crs=crs),
-        "wetland": gpd.GeoDataFrame({"MC": ["北湿地"]}, geometry=[shapely.box(100.0, 30.0, 100.1, 30.2)], crs=crs),
-        "grazing": gpd.GeoDataFrame({"BSM": ["G1"]}, geometry=[shapely.box(100.1, 30.0, 100.2, 30.1)], crs=crs),
+        "wetland": gpd.GeoDataFrame({"MC": ["北湿地"]}, geometry=[shapely.box(100.0, 29.9, 100.1, 30.2)], crs=crs),
+        "grazing": gpd.GeoDataFrame({"BSM": ["G1"]}, geometry=[shapely.box(100.05, 29.95, 100.2, 30.1)], crs=crs),
     }
     sources = {}
     for key, gdf in frames.items():
@@ -131,3 +138,23 @@ def test_bad_map_keys_are_named(tmp_path: Path, old: str, new: str, message: str
     p.write_text(COUNTY.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(PlanError, match=re.escape(message)):
         load_plan(p)
+
+
+def test_the_plans_unit_label_is_used_in_tables_messages_and_pages(county) -> None:  # noqa: ANN001
+    from eco12geo import validate
+    from eco12geo.report import report_html, validate_summary
+
+    plan, layers = county
+    zh = audit_table(audit(layers, plan, targets=False), plan, "zh")
+    en = audit_table(audit(layers, plan, targets=False), plan, "en")
+    assert "分乡镇面积（平方千米）" in zh and "Per town (km²)" in en
+    assert "团场" not in zh and "egiment" not in en
+    report = validate(layers, plan, targets=False)
+    overlaps = [v for v in report.violations if v.rule == "overlap"]
+    assert sorted(v.unit or "" for v in overlaps) == ["", "甲镇"]  # inside the town, and outside every unit
+    outside = next(v for v in overlaps if v.unit is None)
+    assert outside.message_zh.endswith("（乡镇范围外），两者不得交叉重叠")
+    assert "outside every unit" in outside.message
+    assert "分乡镇" in validate_summary(report, plan, "zh") and "团场" not in report_html(report, plan, "zh")
+    index = build_maps(layers, plan, audit(layers, plan, targets=False))["index.html"]
+    assert "乡镇 Town" in index and "团场" not in index
