@@ -13,7 +13,7 @@ import shapely
 from eco12geo import audit, build_maps, load_layers, load_plan
 from eco12geo.errors import PlanError
 from eco12geo.io import LayerSource
-from eco12geo.report import audit_table
+from eco12geo.render import audit_table
 
 COUNTY = """
 [plan]
@@ -142,7 +142,8 @@ def test_bad_map_keys_are_named(tmp_path: Path, old: str, new: str, message: str
 
 def test_the_plans_unit_label_is_used_in_tables_messages_and_pages(county) -> None:  # noqa: ANN001
     from eco12geo import validate
-    from eco12geo.report import report_html, validate_summary
+    from eco12geo.render import validate_summary
+    from eco12geo.report import report_html
 
     plan, layers = county
     zh = audit_table(audit(layers, plan, targets=False), plan, "zh")

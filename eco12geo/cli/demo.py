@@ -11,8 +11,8 @@ from ..audit import audit as run_audit
 from ..bundled import demo_layers_dir
 from ..indicators import scorecard, scorecard_table
 from ..io import discover_layers, read_report
-from ..raster import coverage_table
-from ..report import audit_table, validate_summary, write_audit, write_scorecard
+from ..render import audit_table, coverage_table, validate_summary
+from ..report import write_audit, write_scorecard
 from . import options
 from .coverage import run as run_coverage
 from .helpers import get_plan, prepare_out, read_sources, translate_errors

@@ -11,7 +11,8 @@ import click
 from ..io import LayerSource, discover_layers, parse_layer_arg
 from ..layerset import LayerSet
 from ..plan import Plan
-from ..report import validate_summary, write_repaired, write_report
+from ..render import validate_summary
+from ..report import write_repaired, write_report
 from ..validate import Report
 from ..validate import validate as run_validate
 from ..waivers import load_exceptions
