@@ -31,6 +31,7 @@ from .indicators import Scorecard
 from .labels import validate_label as _vl
 from .plan import Plan
 from .raster import Coverage, coverage_frame
+from .render.html import report_html
 
 __all__ = [
     "atomic_write",
@@ -41,7 +42,6 @@ __all__ = [
     "write_coverage",
     "write_json",
     "write_pages",
-    "report_html",
     "write_repaired",
     "write_report",
     "write_scorecard",
@@ -488,128 +488,6 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
             styles.append((rule, _qml(rule, gtype), f"eco12geo {rule} ({what})"))
 
     return atomic_write(path, _write)
-
-
-def _fmt_area(v: float | None) -> str:
-    return "" if v is None else f"{v:,.1f}"
-
-
-def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Path | None = None,
-                maps_dir: str | Path | None = None) -> str:
-    """Return ``report.html``: a summary, a table per regiment and the list of violations.
-
-    Every text taken from the data (ids, unit names, messages) is HTML-escaped.
-    A regiment links to its map page (:func:`eco12geo.names.unit_page`) in
-    ``maps_dir`` when that is given (the maps are there, or will be written
-    there), otherwise when the page exists in ``out_dir``.
-    """
-    import html
-    import os
-
-    from .names import unit_page
-    from .rules import rule_label
-
-    e = html.escape
-    out = Path(out_dir) if out_dir is not None else None
-    maps = Path(maps_dir) if maps_dir is not None else out
-    title = f"{_vl('title', lang)} — {plan.name_zh if lang == 'zh' else plan.name_en}"
-    css = (
-        "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:1.5em;color:#222}"
-        "table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .5em;"
-        "text-align:left;vertical-align:top}td.n{text-align:right}th{background:#f2f2f2}"
-        ".error{color:#c00}.warning{color:#d46b00}.accepted{color:#777}.ok{color:#080}"
-    )
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-        f"<title>{e(title)}</title><style>{css}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        f"<p>{e(plan.id)} {e(plan.version)} · CRS {e(report.to_dict()['crs'])}</p>",
-        f'<p><b class="error">{_vl("errors", lang)} {report.errors}</b> · '
-        f'<b class="warning">{_vl("warnings", lang)} {report.warnings}</b> · '
-        f'<span class="accepted">{_vl("accepted", lang)} {report.accepted}</span></p>',
-        f'<p class="{"error" if report.exit_code else "ok"}">'
-        f'{e(_vl("fail" if report.exit_code else "pass", lang))}</p>',
-    ]
-    by_rule = report.by_rule()
-    parts.append(f"<table><tr><th>{_vl('rule', lang)}</th><th>{_vl('severity', lang)}</th>"
-                 f"<th>{_vl('n', lang)}</th><th>{_vl('accepted', lang)}</th><th>{_vl('area', lang)}</th></tr>")
-    if not by_rule:
-        parts.append(f'<tr><td colspan="5" class="ok">{_vl("none", lang)}</td></tr>')
-    for rule, d in by_rule.items():
-        parts.append(
-            f'<tr><td>{e(rule_label(rule, lang))} <code>{e(rule)}</code></td>'
-            f'<td class="{e(d["severity"])}">{e(_vl(d["severity"], lang))}</td><td class="n">{d["count"]}</td>'
-            f'<td class="n">{d["accepted"]}</td><td class="n">{_fmt_area(d["area_m2"])}</td></tr>'
-        )
-    parts.append("</table>")
-
-    # per regiment
-    parts.append(f"<h2>{e(_vl('per_unit', lang, plan.unit_labels))}</h2>")
-    units: list[str | None] = list(dict.fromkeys(report.units))
-    if any(v.unit is None for v in report.violations):
-        units.append(None)
-    rules = list(by_rule)
-    head = "".join(f"<th>{e(rule_label(r, lang))}<br><code>{e(r)}</code></th>" for r in rules)
-    parts.append(f"<table><tr><th>{e(_vl('unit', lang, plan.unit_labels))}</th><th>{_vl('errors', lang)}</th>"
-                 f"<th>{_vl('warnings', lang)}</th>{head}</tr>")
-    for u in units:
-        vs = [v for v in report.violations if v.unit == u]
-        name = e(u) if u is not None else e(_vl("outside", lang, plan.unit_labels))
-        page_name = unit_page(u, plan.unit_name_en(u)) if u is not None else ""
-        if u is not None and maps is not None and (maps_dir is not None or (maps / page_name).exists()):
-            href = page_name if out is None else os.path.relpath(maps / page_name, out)
-            name = f'<a href="{e(href)}">{name}</a>'
-        errs = sum(1 for v in vs if v.severity == "error" and not v.accepted)
-        warns = sum(1 for v in vs if v.severity == "warning" and not v.accepted)
-        cells = ""
-        for r in rules:
-            rv = [v for v in vs if v.rule == r]
-            cells += (f'<td class="n">{len(rv)}' + (f"<br>{_fmt_area(sum(v.area_m2 or 0.0 for v in rv))} m²"
-                                                    if rv else "") + "</td>")
-        parts.append(f'<tr><td>{name}</td><td class="n error">{errs}</td><td class="n warning">{warns}</td>'
-                     f"{cells}</tr>")
-    parts.append("</table>")
-
-    # the violations
-    parts.append(f"<h2>{_vl('details', lang)}</h2>")
-    parts.append(
-        "<table><tr><th>#</th>" + "".join(f"<th>{e(_vl(k, lang, plan.unit_labels))}</th>" for k in
-                                          ("rule", "severity", "layers", "features", "unit", "area", "where",
-                                           "message", "exception")) + "</tr>"
-    )
-    for i, v in enumerate(report.violations, start=1):
-        cls = "accepted" if v.accepted else v.severity
-        where = "" if v.lon is None else f"{v.lon:.6f}, {v.lat:.6f}"
-        msg = v.message_zh if lang == "zh" and v.message_zh else v.message
-        exc = "" if not v.exception else f"{v.exception.get('reason', '')} ({v.exception.get('document', '')})"
-        parts.append(
-            f'<tr class="{e(cls)}"><td class="n">{i}</td><td>{e(v.rule)}</td><td>{e(_vl(v.severity, lang))}</td>'
-            f"<td>{e(', '.join(v.layers))}</td><td>{e('; '.join(v.features))}</td><td>{e(v.unit or '')}</td>"
-            f'<td class="n">{_fmt_area(v.area_m2)}</td><td>{e(where)}</td><td>{e(msg)}</td><td>{e(exc)}</td></tr>'
-        )
-    parts.append("</table>")
-
-    targets = [c for c in report.checks if c.rule in ("area_min", "area_max", "expansion_factor")]
-    if targets:
-        parts.append(f"<h2>{_vl('checks', lang)}</h2><table><tr><th>{_vl('rule', lang)}</th>"
-                     f"<th>{_vl('layers', lang)}</th><th>{_vl('status', lang)}</th><th>{_vl('value', lang)}</th>"
-                     f"<th>{_vl('target', lang)}</th></tr>")
-        for c in targets:
-            if c.rule == "expansion_factor":
-                val, tgt = str(c.details.get("value")), str(c.details.get("target"))
-            else:
-                val = "" if c.value_m2 is None else f"{c.value_m2 / 1e6:,.4f} km²"
-                tgt = "" if c.target_m2 is None else f"{c.target_m2 / 1e6:,.4f} km²"
-            parts.append(f"<tr><td>{e(c.rule)} {e(str(c.details.get('figure', '')))}</td>"
-                         f"<td>{e(c.layer or ', '.join(c.layers))}</td><td>{e(c.status)}</td>"
-                         f'<td class="n">{e(val)}</td><td class="n">{e(tgt)}</td></tr>')
-        parts.append("</table>")
-    if report.notes:
-        parts.append(f"<h2>{_vl('notes', lang)}</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in report.notes)
-                     + "</ul>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
 
 
 def write_report(report: Any, plan: Plan, out_dir: str | Path, *, lang: str = "zh",

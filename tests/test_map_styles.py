@@ -142,8 +142,7 @@ def test_bad_map_keys_are_named(tmp_path: Path, old: str, new: str, message: str
 
 def test_the_plans_unit_label_is_used_in_tables_messages_and_pages(county) -> None:  # noqa: ANN001
     from eco12geo import validate
-    from eco12geo.render import validate_summary
-    from eco12geo.report import report_html
+    from eco12geo.render import report_html, validate_summary
 
     plan, layers = county
     zh = audit_table(audit(layers, plan, targets=False), plan, "zh")

@@ -1,12 +1,14 @@
 """Presentation: everything eco12geo shows people, apart from the data files it writes.
 
-- :mod:`eco12geo.render.terminal`: the text tables and summaries the commands print.
+- :mod:`eco12geo.render.terminal`: the text tables and summaries the commands print;
+- :mod:`eco12geo.render.html`: HTML pages from Jinja2 templates with autoescaping (``report.html``).
 
 Labels (zh/en) live in :mod:`eco12geo.labels`; the file writers in :mod:`eco12geo.report`.
 """
 
 from __future__ import annotations
 
+from .html import report_html
 from .terminal import audit_table, coverage_table, validate_summary
 
-__all__ = ["audit_table", "coverage_table", "validate_summary"]
+__all__ = ["audit_table", "coverage_table", "report_html", "validate_summary"]
