@@ -401,11 +401,17 @@ html body .leaflet-container {background:%(bg)s;
 """
 
 
-def _control_template(name: str) -> Any:
+@functools.cache
+def _elements() -> dict[str, type]:
+    """Build the page's own branca elements once per process (folium and branca are imported lazily)."""
     from branca.element import MacroElement
+    from folium.elements import JSCSSMixin
+    from folium.plugins import MiniMap
     from jinja2 import Template
 
-    class _Control(MacroElement):  # type: ignore[misc]
+    class Control(MacroElement):  # type: ignore[misc]
+        """A Leaflet control holding HTML (title, legend)."""
+
         _template = Template(
             """
             {% macro script(this, kwargs) %}
@@ -424,21 +430,16 @@ def _control_template(name: str) -> Any:
             """
         )
 
-        def __init__(self, html_text: str, position: str, css_class: str) -> None:
+        def __init__(self, name: str, html_text: str, position: str, css_class: str) -> None:
             super().__init__()
             self._name = name
             self.html_json = _script_json(html_text)
             self.position = position
             self.css_class = css_class
 
-    return _Control
+    class Registry(MacroElement):  # type: ignore[misc]
+        """``window.eco12geoMap`` and ``window.eco12geoLayers``, for tests and scripts."""
 
-
-def _registry_element(map_name: str, registry: Mapping[str, str]) -> Any:
-    from branca.element import MacroElement
-    from jinja2 import Template
-
-    class _Registry(MacroElement):  # type: ignore[misc]
         _template = Template(
             """
             {% macro script(this, kwargs) %}
@@ -452,21 +453,15 @@ def _registry_element(map_name: str, registry: Mapping[str, str]) -> Any:
             """
         )
 
-        def __init__(self) -> None:
+        def __init__(self, map_name: str, registry: Mapping[str, str]) -> None:
             super().__init__()
             self._name = "Eco12geoRegistry"
             self.map_name = map_name
             self.items = list(registry.items())
 
-    return _Registry()
+    class Script(MacroElement):  # type: ignore[misc]
+        """Run ``js`` with ``MAP`` standing for the map variable."""
 
-
-def _script_element(name: str, js: str) -> Any:
-    """Return a MacroElement running ``js`` with ``MAP`` standing for the map variable."""
-    from branca.element import MacroElement
-    from jinja2 import Template
-
-    class _Script(MacroElement):  # type: ignore[misc]
         _template = Template(
             """
             {% macro script(this, kwargs) %}
@@ -475,21 +470,12 @@ def _script_element(name: str, js: str) -> Any:
             """
         )
 
-        def __init__(self) -> None:
+        def __init__(self, name: str, js: str) -> None:
             super().__init__()
             self._name = name
             self.js = js
 
-    return _Script()
-
-
-def _vector_minimap(folium: Any, data: dict[str, Any]) -> Any:
-    from branca.element import MacroElement
-    from folium.elements import JSCSSMixin
-    from folium.plugins import MiniMap
-    from jinja2 import Template
-
-    class _VectorMiniMap(JSCSSMixin, MacroElement):  # type: ignore[misc]
+    class VectorMiniMap(JSCSSMixin, MacroElement):  # type: ignore[misc]
         """leaflet-minimap showing the unit outlines instead of tiles (basemap none)."""
 
         _template = Template(
@@ -510,12 +496,12 @@ def _vector_minimap(folium: Any, data: dict[str, Any]) -> Any:
         default_js = MiniMap.default_js
         default_css = MiniMap.default_css
 
-        def __init__(self) -> None:
+        def __init__(self, data: dict[str, Any]) -> None:
             super().__init__()
             self._name = "VectorMiniMap"
             self.data_json = _script_json(data)
 
-    return _VectorMiniMap()
+    return {"control": Control, "registry": Registry, "script": Script, "minimap": VectorMiniMap}
 
 
 def _tiles(folium: Any, basemap: str, token: str | None) -> list[Any]:
@@ -874,24 +860,24 @@ def build_maps(
                                       secondary_area_unit="sqmeters").add_to(m)
         if basemap == "none":
             if minimap_data is not None:
-                m.add_child(_vector_minimap(folium, minimap_data))
+                m.add_child(_elements()["minimap"](minimap_data))
         else:
             tl = _tiles(folium, basemap, tianditu_token)[0]
             folium.plugins.MiniMap(tile_layer=tl, position="bottomleft", toggle_display=True,
                                    zoom_level_offset=-5).add_to(m)
-        m.add_child(_script_element("MetricScale", "L.control.scale({imperial: false, maxWidth: 160}).addTo(MAP);"))
+        script = _elements()["script"]
+        m.add_child(script("MetricScale", "L.control.scale({imperial: false, maxWidth: 160}).addTo(MAP);"))
         # river, canal and reservoir labels only from zoom 10 on, so the division map stays legible
-        m.add_child(_script_element(
+        m.add_child(script(
             "MinorLabels",
             "function f(){ L.DomUtil[MAP.getZoom() < 10 ? 'addClass' : 'removeClass']"
             "(MAP.getContainer(), 'eco-zoomed-out'); } MAP.on('zoomend', f); f();",
         ))
-        ctl = _control_template("Eco12geoTitle")
-        m.add_child(ctl(title_html, "topleft", "eco-title"))
-        leg = _control_template("Eco12geoLegend")
-        m.add_child(leg(_legend_html([la for la in prepared if la.features], has_viol, plan, lab, bool(ctx_feats)),
-                        "bottomright", "eco-legend"))
-        m.add_child(_registry_element(m.get_name(), registry))
+        control = _elements()["control"]
+        m.add_child(control("Eco12geoTitle", title_html, "topleft", "eco-title"))
+        legend = _legend_html([la for la in prepared if la.features], has_viol, plan, lab, bool(ctx_feats))
+        m.add_child(control("Eco12geoLegend", legend, "bottomright", "eco-legend"))
+        m.add_child(_elements()["registry"](m.get_name(), registry))
         text = m.get_root().render()
         text = text.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
         return inline_assets(text)
@@ -929,60 +915,38 @@ def _index_page(
     report_doc: Mapping[str, Any] | None,
     report_href: str | None = None,
 ) -> str:
-    e = escape
-    rows = [f'<li><a href="division.html">{e(_bilingual(plan.whole_zh, plan.whole_en))}</a></li>']
-    for name, en, fname in unit_pages:
-        rows.append(f'<li><a href="{e(fname)}">{e(_bilingual(name, en if en != name else ""))}</a></li>')
-    table = ""
+    """Return ``index.html`` (links to every page, the audit table) from its template."""
+    from .render.html import environment
+
+    pages = [{"href": "division.html", "label": _bilingual(plan.whole_zh, plan.whole_en)}]
+    pages += [{"href": fname, "label": _bilingual(name, en if en != name else "")} for name, en, fname in unit_pages]
+    table = None
     if audit is not None and audit.units:
         keys = [k for k in audit.layers if k != UNITS_KEY and audit.layers[k].geometry not in ("line",)
                 and any(k in u.layers for u in audit.units)]
-        head = "".join(
-            f"<th>{e(plan.layers[k].name_zh)}<br><small>{e(plan.layers[k].name_en)}</small></th>" for k in keys
-        )
-        body = []
         files = {n: f for n, _, f in unit_pages}
-        for u in audit.units:
-            link = f'<a href="{e(files[u.unit])}">{e(u.unit)}</a>' if u.unit in files else e(u.unit)
-            cells = "".join(f"<td>{u.layers.get(k, 0.0) / 1e6:,.2f}</td>" for k in keys)
-            body.append(f"<tr><th>{link}</th><td>{u.area_m2 / 1e6:,.2f}</td>{cells}</tr>")
-        tot = "".join(f"<td>{sum(u.layers.get(k, 0.0) for u in audit.units) / 1e6:,.2f}</td>" for k in keys)
-        body.append(
-            f"<tr class='tot'><th>合计 Total</th><td>{sum(u.area_m2 for u in audit.units) / 1e6:,.2f}</td>{tot}</tr>"
-        )
-        table = (
-            f"<h2>{e(lab['audit'])}</h2>"
-            f"<p class='note'>椭球面积（CGCS2000） Ellipsoidal areas on the CGCS2000 ellipsoid; CRS {e(audit.crs)}</p>"
-            f"<table><thead><tr><th>{e(unit_words('{u} {U}', plan.unit_labels))}</th>"
-            f"<th>{e(unit_words('{u}面积', plan.unit_labels))}<br><small>Unit area</small></th>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
-        )
-    viol = ""
+        table = {
+            "title": lab["audit"],
+            "crs": audit.crs,
+            "unit_head": unit_words("{u} {U}", plan.unit_labels),
+            "area_head": unit_words("{u}面积", plan.unit_labels),
+            "heads": [{"zh": plan.layers[k].name_zh, "en": plan.layers[k].name_en} for k in keys],
+            "rows": [{"unit": u.unit, "href": files.get(u.unit), "area": f"{u.area_m2 / 1e6:,.2f}",
+                      "cells": [f"{u.layers.get(k, 0.0) / 1e6:,.2f}" for k in keys]} for u in audit.units],
+            "total_area": f"{sum(u.area_m2 for u in audit.units) / 1e6:,.2f}",
+            "totals": [f"{sum(u.layers.get(k, 0.0) for u in audit.units) / 1e6:,.2f}" for k in keys],
+        }
+    validation = None
     if report_doc:
         s = report_doc.get("summary", {}) or {}
-        link = f' — <a href="{e(report_href)}">{e(report_href)}</a>' if report_href else ""
-        viol = (f"<p>校验结果 Validation: {e(s.get('errors', 0))} 个错误 errors, "
-                f"{e(s.get('warnings', 0))} 个警告 warnings{link}</p>")
-    note = f"<p class='note'>{e(lab['illustrative'])}</p>" if illustrative else ""
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(plan.name_zh)} — {e(lab['index'])}</title>
-<style>
-body {{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#222;
-  max-width:1200px}}
-h1 {{font-size:20px}} h2 {{font-size:16px;margin-top:24px}}
-table {{border-collapse:collapse;font-size:13px}} th, td {{border:1px solid #ccc;padding:4px 8px}}
-td {{text-align:right;font-variant-numeric:tabular-nums}} thead th {{background:#f0f0f0;font-weight:600}}
-tbody th {{text-align:left;font-weight:600}} tr.tot {{background:#fafafa}} .note {{color:#666;font-size:12px}}
-a {{color:#0868ac}}
-</style></head>
-<body>
-<h1>{e(plan.name_zh)}<br><small>{e(plan.name_en)}</small></h1>
-{note}
-<h2>{e(lab['index'])}</h2>
-<ul>{''.join(rows)}</ul>
-{viol}
-{table}
-</body></html>
-"""
+        validation = {"errors": s.get("errors", 0), "warnings": s.get("warnings", 0), "href": report_href}
+    return environment().get_template("index.html.j2").render(
+        html_lang="zh-CN" if lang == "zh" else "en",
+        plan_zh=plan.name_zh,
+        plan_en=plan.name_en,
+        index_label=lab["index"],
+        illustrative=lab["illustrative"] if illustrative else "",
+        pages=pages,
+        validation=validation,
+        audit=table,
+    )
