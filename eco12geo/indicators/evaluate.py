@@ -38,7 +38,6 @@ BAD_STATEMENTS = (
 NEGATIONS = ("尚未", "没有", "未", "无", "不", "非")
 
 
-
 @dataclass(frozen=True)
 class PartResult:
     """The status of one part (or of a one-part indicator)."""
