@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install sysdeps-build sysdeps-test layers clean bench assets
+.PHONY: demo test install sysdeps-build sysdeps-test layers clean bench assets fuzz
 
 # system packages: npm for the build (map assets), chromium + CJK fonts for the browser tests (Debian, as root)
 sysdeps-build:
@@ -31,6 +31,11 @@ demo: $(STAMP)
 
 test: sysdeps-test $(STAMP)
 	$(PY) -m pytest -q
+
+# a long fuzz run of the readers (make test runs a short one): FUZZ_EXAMPLES mutations per format
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	ECO12GEO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 layers: $(STAMP)
 	$(PY) scripts/make_demo_layers.py

@@ -11,7 +11,7 @@ from importlib import metadata as _metadata
 
 from ._log import logger
 from .audit import Audit, audit
-from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, PlanError
+from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, OutputError, PlanError
 from .indicators import Scorecard, evaluate, load_indicators
 from .io import LayerSource, detect_encoding, discover_layers, read_layer
 from .layerset import LayerSet, harmonize, load_layers
@@ -32,6 +32,7 @@ __all__ = [
     "Figure",
     "GeometryTypeError",
     "InputError",
+    "OutputError",
     "LayerDef",
     "LayerSet",
     "LayerSource",

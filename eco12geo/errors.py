@@ -14,6 +14,7 @@ __all__ = [
     "Eco12GeoError",
     "GeometryTypeError",
     "InputError",
+    "OutputError",
     "PlanError",
 ]
 
@@ -40,3 +41,7 @@ class PlanError(Eco12GeoError, ValueError):
 
 class AssetError(Eco12GeoError, RuntimeError):
     """The map assets are missing, or a page refers to an asset eco12geo cannot inline."""
+
+
+class OutputError(Eco12GeoError):
+    """An output cannot be written where asked (read-only, full disk, a link at its name)."""

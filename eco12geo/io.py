@@ -9,8 +9,8 @@ which file and what to do about it.
 from __future__ import annotations
 
 import json
+import re
 import struct
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -26,6 +26,15 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from ._log import logger
+from ._shapefile import (
+    check_dbf_text,
+    check_gpkg_text,
+    check_regular,
+    check_shapefile,
+    check_zip,
+    read_cpg,
+    shapefile_parts,
+)
 from .errors import CRSError, GeometryTypeError, InputError
 from .plan import GEOMETRY_TYPES, LayerDef, Plan
 from .schemas import join, problems
@@ -110,35 +119,24 @@ def parse_layer_arg(text: str) -> tuple[str, LayerSource]:
 
 # ------------------------------------------------------------------ encodings
 def zip_shapefiles(path: Path) -> list[str]:
-    """Return the names (stems) of the shapefiles inside a zip, in archive order."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return [PurePosixPath(n).stem for n in zf.namelist() if n.lower().endswith(".shp")]
-    except zipfile.BadZipFile:
-        raise InputError(f"{path} is not a valid zip file; zip the shapefile again") from None
+    """Return the names (stems) of the shapefiles inside a zip, in archive order.
+
+    The zip's directory is checked first (:func:`eco12geo._shapefile.check_zip`):
+    zip slip, links, bombs and archives of too many entries are refused.
+    """
+    return [PurePosixPath(i.filename).stem for i in check_zip(path)
+            if i.filename.lower().endswith(".shp") and not i.is_dir()]
 
 
 def _dbf_bytes(path: Path, layer: str | None = None) -> tuple[bytes, str | None]:
     """Return the .dbf content (up to a few MB) and the .cpg text of a shapefile or of one in a zip."""
     limit = 4 << 20
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-
-            def member(ext: str) -> str | None:
-                return next(
-                    (n for n in names if n.lower().endswith(ext) and (layer is None or PurePosixPath(n).stem == layer)),
-                    None,
-                )
-
-            dbf, cpg = member(".dbf"), member(".cpg")
-            data = zf.open(dbf).read(limit) if dbf else b""
-            cpg_text = zf.read(cpg).decode("ascii", "ignore") if cpg else None
-            return data, cpg_text
-    dbf_path = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None)
-    cpg_path = next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()), None)
-    data = dbf_path.open("rb").read(limit) if dbf_path else b""
-    cpg_text = cpg_path.read_text("ascii", "ignore") if cpg_path else None
+    parts = shapefile_parts(path, layer)
+    data = b""
+    if ".dbf" in parts:
+        with parts[".dbf"].open() as fh:
+            data = fh.read(limit)
+    cpg_text = read_cpg(parts[".cpg"]) if ".cpg" in parts else None
     return data, cpg_text
 
 
@@ -194,7 +192,7 @@ def detect_encoding(path: str | Path, layer: str | None = None) -> tuple[str, st
         try:
             "".encode(enc)
             return enc, "cpg"
-        except LookupError:
+        except (LookupError, ValueError):
             logger.warning("unknown code page %r in .cpg of %s; detecting instead", cpg, path)
     if len(data) > 29 and data[29] in _LDID:
         enc = _LDID[data[29]]
@@ -215,12 +213,30 @@ def detect_encoding(path: str | Path, layer: str | None = None) -> tuple[str, st
 
 
 # ------------------------------------------------------------------ discovery
+#: files eco12geo itself writes into --out: never taken for input layers when a folder is searched
+OUTPUT_NAMES = frozenset({"audit.json", "report.json", "coverage.json", "scorecard.json", "sheets.json",
+                          "violations.gpkg"})
+
+
+def is_own_output(path: Path) -> bool:
+    """Return True for a file or folder eco12geo writes into ``--out`` (or its staging), hidden files included."""
+    name = path.name
+    return (
+        name.startswith(".")
+        or name.lower() in OUTPUT_NAMES
+        or name.lower().endswith("_repaired.gpkg")
+        or (name == "repaired" and path.is_dir())
+    )
+
+
 def _layers_in(path: Path) -> list[str]:
+    check_regular(path, "folder")
     try:
         info = pyogrio.list_layers(path)
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
         raise InputError(f"cannot open {path}: {_gdal_message(exc)}; check the file is a readable GIS file") from None
-    return [str(row[0]) for row in info]
+    # tables without geometry (QGIS's layer_styles, attribute tables) are no layers; name them to read them
+    return [str(row[0]) for row in info if row[1] is not None]
 
 
 def _candidates(paths: Iterable[str | Path]) -> list[tuple[LayerSource, str]]:
@@ -235,7 +251,7 @@ def _candidates(paths: Iterable[str | Path]) -> list[tuple[LayerSource, str]]:
             out.append((src, src.layer))
         elif p.is_dir() and p.suffix.lower() != ".gdb":
             for child in sorted(p.iterdir()):
-                if child.suffix.lower() in VECTOR_SUFFIXES + (".gdb",):
+                if child.suffix.lower() in VECTOR_SUFFIXES + (".gdb",) and not is_own_output(child):
                     out.extend(_candidates([child]))
         elif p.suffix.lower() in MULTI_LAYER_SUFFIXES:
             layers = _layers_in(p)
@@ -314,7 +330,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
         return assumed
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.asarray(geoms, dtype=object)[ok])
     label = crs.to_string()
-    if not np.isfinite([xmin, ymin, xmax, ymax]).all():
+    # total_bounds skips NaN: look at the coordinates themselves
+    if not np.isfinite([xmin, ymin, xmax, ymax]).all() or not _finite(np.asarray(geoms, dtype=object)[ok]):
         raise CRSError(f"{src} has non-finite coordinates; repair the geometries in a GIS")
     if crs.is_geographic:
         if xmin < -180 or xmax > 360 or ymin < -90 or ymax > 90:
@@ -353,6 +370,14 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
                 "the .prj is probably wrong (wrong zone, or metres declared as degrees)"
             )
     return assumed
+
+
+def _finite(geoms: np.ndarray, chunk: int = 100_000) -> bool:
+    """Return True when every coordinate of ``geoms`` is finite (no NaN, no infinity)."""
+    for start in range(0, len(geoms), chunk):
+        if not np.isfinite(shapely.get_coordinates(geoms[start : start + chunk])).all():
+            return False
+    return True
 
 
 def _check_geometry_type(gdf: gpd.GeoDataFrame, src: LayerSource, layer_def: LayerDef) -> None:
@@ -413,6 +438,8 @@ def read_layer(
             f"{p} is not a format eco12geo reads (.shp, .zip, .gpkg, .geojson, .json, .gdb); "
             "export it to GeoPackage"
         )
+    if suffix != ".gdb":
+        check_regular(p)
     encoding: str | None = None
     how = ""
     if suffix == ".shp" or suffix == ".zip":
@@ -428,6 +455,8 @@ def read_layer(
                 )
             if src.layer is not None and src.layer not in members:
                 raise InputError(f"{p} holds no shapefile {src.layer}.shp (it holds {', '.join(members[:6])})")
+        check_shapefile(p, src.layer)
+        check_dbf_text(p, src.layer)
         encoding, how = detect_encoding(p, src.layer)
     layer = src.layer
     if layer is None and suffix in MULTI_LAYER_SUFFIXES:
@@ -437,14 +466,77 @@ def read_layer(
                 f"{p} holds {len(names)} layers ({', '.join(names[:6])}); pick one as {p}:LAYERNAME"
             )
         layer = names[0]
-    gdf = _read(src, layer, encoding, engine, progress)
+    gdf = _read(src, layer, encoding, engine, progress, how)
+    if suffix == ".gpkg" and layer is not None:
+        check_gpkg_text(p, layer)
+    if suffix in (".geojson", ".json"):
+        _check_geojson(p, gdf, src, assume_crs)
+    arr = np.asarray(gdf.geometry.values, dtype=object)
+    null = int((shapely.is_missing(arr) | shapely.is_empty(arr)).sum())
     assumed = _check_crs(gdf, src, assume_crs)
     if key is not None and plan is not None and key in plan.layers:
         _check_geometry_type(gdf, src, plan.layers[key])
     gdf.attrs.update(
-        {"source": str(src), "key": key, "encoding": encoding, "encoding_how": how, "crs_assumed": assumed}
+        {"source": str(src), "key": key, "encoding": encoding, "encoding_how": how, "crs_assumed": assumed,
+         "null_geometries": null}
     )
     return gdf
+
+
+#: GeoJSON files up to this size are parsed once more to count what GDAL could not read
+GEOJSON_CHECK_BYTES = 64 << 20
+_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]{1,200})"')
+
+
+def _check_geojson(path: Path, gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) -> None:
+    """Check what GDAL does silently with GeoJSON: unknown ``crs`` names and geometries it reads as null.
+
+    GDAL reads a ``crs`` member it does not know as EPSG:4326 and a malformed
+    geometry (a Polygon nested one level too shallow) as null; both are refused.
+    """
+    size = path.stat().st_size
+    doc: Any = None
+    if size <= GEOJSON_CHECK_BYTES:
+        try:
+            doc = json.loads(path.read_bytes())
+        except (ValueError, RecursionError):
+            doc = None
+    name: str | None = None
+    if isinstance(doc, dict):
+        crs = doc.get("crs")
+        if isinstance(crs, dict) and isinstance(crs.get("properties"), dict):
+            value = crs["properties"].get("name")
+            name = str(value) if value is not None else None
+    elif doc is None:
+        with path.open("rb") as fh:
+            m = _CRS_MEMBER.search(fh.read(1 << 20))
+        name = m.group(1).decode("utf-8", "replace") if m else None
+    if name is not None:
+        try:
+            CRS.from_user_input(name)
+        except PyprojCRSError:
+            if not assume_crs:
+                raise CRSError(
+                    f"{src} names the CRS {name!r} in its crs member, and the CRS is unknown; "
+                    "give the CRS of its coordinates with --assume-crs (e.g. EPSG:4490)"
+                ) from None
+            gdf.set_crs(None, inplace=True, allow_override=True)
+    if isinstance(doc, dict):
+        if doc.get("type") == "FeatureCollection" and isinstance(doc.get("features"), list):
+            feats = doc["features"]
+        elif doc.get("type") == "Feature":
+            feats = [doc]
+        else:
+            return
+        given = [i for i, f in enumerate(feats) if isinstance(f, dict) and f.get("geometry") is not None]
+        got = ~shapely.is_missing(np.asarray(gdf.geometry.values, dtype=object))
+        if len(got) == len(feats):
+            lost = [i for i in given if not got[i]]
+            if lost:
+                raise InputError(
+                    f"{src}: {len(lost)} of {len(feats)} geometries cannot be read (feature {lost[0] + 1} first: "
+                    "malformed coordinates, e.g. a Polygon nested one level too shallow); fix them in a GIS"
+                )
 
 
 def _read(
@@ -453,6 +545,7 @@ def _read(
     encoding: str | None,
     engine: str,
     progress: Callable[[int, int], None] | None,
+    how: str = "",
 ) -> gpd.GeoDataFrame:
     path = _gdal_path(src)
     kwargs: dict[str, object] = {}
@@ -480,6 +573,11 @@ def _read(
     except InputError:
         raise
     except UnicodeDecodeError as exc:
+        if how == "cpg":
+            raise InputError(
+                f"{src}: its .cpg says {encoding} but the attribute text is not {encoding}; "
+                "write the right code page into the .cpg (e.g. GBK) or delete it"
+            ) from None
         raise InputError(
             f"{src}: attribute text is not {exc.encoding}; add a .cpg file naming the code page (e.g. GBK)"
         ) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "indicator_label", "label", "pad", "short_layer", "text_width", "validate_label"]
+__all__ = ["LANGS", "indicator_label", "label", "pad", "text_width", "unit_words", "validate_label"]
 
 import unicodedata
 
@@ -10,13 +10,13 @@ LANGS = ("zh", "en")
 
 _LABELS: dict[str, tuple[str, str]] = {
     "audit_title": ("面积核查", "Area audit"),
-    "unit": ("团场", "Regiment"),
+    "unit": ("{u}", "{U}"),
     "layer": ("图层", "Layer"),
     "area_km2": ("面积（平方千米）", "Area (km²)"),
     "area_ha": ("面积（公顷）", "Area (ha)"),
-    "share_unit": ("占团场", "Share of unit"),
+    "share_unit": ("占{u}", "Share of {u_l}"),
     "share_territory": ("占全域", "Share of territory"),
-    "unit_area": ("团场面积", "Unit area"),
+    "unit_area": ("{u}面积", "{U} area"),
     "total": ("合计", "Total"),
     "target": ("规划指标", "Plan figure"),
     "status": ("状态", "Status"),
@@ -28,7 +28,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "recorded": ("登记面积MJ", "Recorded MJ"),
     "computed": ("计算面积", "Computed"),
     "diff": ("差值", "Difference"),
-    "outside": ("团场外", "Outside units"),
+    "outside": ("{u}外", "Outside {u_l}s"),
     "notes": ("说明", "Notes"),
     "features": ("要素数", "Features"),
     "ellipsoidal": ("椭球面积", "ellipsoidal area"),
@@ -37,7 +37,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "max": ("不超过", "at most"),
     "target_kind": ("划定", "delimited"),
     "figures": ("规划指标核对", "Plan figures"),
-    "per_unit": ("分团场面积（平方千米）", "Per regiment (km²)"),
+    "per_unit": ("分{u}面积（平方千米）", "Per {u_l} (km²)"),
     "length_km": ("长度（千米）", "Length (km)"),
     "survey_area": ("调查面积", "Survey area"),
     "survey_diff": ("调查−椭球", "Survey − ellipsoidal"),
@@ -51,19 +51,6 @@ _LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-#: short column headers for layer keys in terminal tables (zh, en); others fall back to the plan's names
-_SHORT: dict[str, tuple[str, str]] = {
-    "ecological_redline": ("生态红线", "Red line"),
-    "farmland": ("耕地", "Farmland"),
-    "basic_farmland": ("基本农田", "Basic farm"),
-    "basic_farmland_reserve": ("农田储备", "Reserve"),
-    "urban_boundary": ("开发边界", "Urban bdy"),
-    "construction_land": ("建设用地", "Construction"),
-    "forest_land": ("林地", "Forest"),
-    "nature_reserves": ("保护地", "Nat. reserves"),
-    "pattern_zones": ("格局分区", "Pattern"),
-}
-
 
 #: labels of the validation report and summary
 _VALIDATE_LABELS: dict[str, tuple[str, str]] = {
@@ -75,8 +62,8 @@ _VALIDATE_LABELS: dict[str, tuple[str, str]] = {
     "warning": ("警告", "warning"),
     "count": ("处", "found"),
     "n": ("数量", "Count"),
-    "per_unit": ("分团场", "Per regiment"),
-    "outside": ("团场范围外/全域", "outside units / division"),
+    "per_unit": ("分{u}", "Per {u_l}"),
+    "outside": ("{u}范围外/全域", "outside {u_l}s / whole area"),
     "details": ("违规明细", "Violations"),
     "more": ("其余 {n} 条见 report.json", "{n} more in report.json"),
     "pass": ("结果：通过（退出码 0）", "Result: pass (exit 0)"),
@@ -87,7 +74,7 @@ _VALIDATE_LABELS: dict[str, tuple[str, str]] = {
     "severity": ("级别", "Severity"),
     "layers": ("图层", "Layers"),
     "features": ("要素", "Features"),
-    "unit": ("团场", "Regiment"),
+    "unit": ("{u}", "{U}"),
     "area": ("面积（平方米）", "Area (m²)"),
     "where": ("位置", "Location"),
     "message": ("说明", "Message"),
@@ -126,24 +113,24 @@ def indicator_label(key: str, lang: str = "zh") -> str:
     return zh if lang == "zh" else en
 
 
-def validate_label(key: str, lang: str = "zh") -> str:
-    """Return a label of the validation report in ``lang``."""
+def unit_words(text: str, unit: tuple[str, str] | None) -> str:
+    """Put the plan's unit label (团场 / Regiment, 乡镇 / Town …) into a label's ``{u}``, ``{U}``, ``{u_l}``."""
+    if "{" not in text:
+        return text
+    zh, en = unit or ("单元", "Unit")
+    return text.replace("{u}", zh).replace("{U}", en).replace("{u_l}", en.lower())
+
+
+def validate_label(key: str, lang: str = "zh", unit: tuple[str, str] | None = None) -> str:
+    """Return a label of the validation report in ``lang``; ``unit`` is the plan's (zh, en) unit label."""
     zh, en = _VALIDATE_LABELS[key]
-    return zh if lang == "zh" else en
+    return unit_words(zh if lang == "zh" else en, unit)
 
 
-def short_layer(key: str, fallback: str, lang: str = "zh") -> str:
-    """Return a short column header for a layer key."""
-    pair = _SHORT.get(key)
-    if pair is None:
-        return fallback
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def label(key: str, lang: str = "zh") -> str:
-    """Return the label for ``key`` in ``lang`` (``zh`` or ``en``)."""
+def label(key: str, lang: str = "zh", unit: tuple[str, str] | None = None) -> str:
+    """Return the label for ``key`` in ``lang`` (``zh`` or ``en``); ``unit`` is the plan's (zh, en) unit label."""
     zh, en = _LABELS[key]
-    return zh if lang == "zh" else en
+    return unit_words(zh if lang == "zh" else en, unit)
 
 
 def text_width(text: str) -> int:

@@ -124,6 +124,12 @@ def load_layers(
         cb = (lambda n, t, _k=key: progress(_k, n, t)) if progress else None
         read[key] = read_layer(src, key=key, plan=plan, assume_crs=assume_crs, engine=engine, progress=cb)
     layers, crs, notes = harmonize(read, plan.tolerances.get("densify_m", 100.0))
+    for key, gdf in reversed(read.items()):
+        null = int(gdf.attrs.get("null_geometries") or 0)
+        if null:
+            verb = "has" if null == 1 else "have"
+            notes.insert(0, f"{key}: {null} of {len(gdf)} features {verb} no geometry (null or empty in the file, "
+                            "or not readable); they add no area — fix them in a GIS (eco12geo validate lists them)")
     for key, gdf in read.items():
         if gdf.attrs.get("crs_assumed"):
             notes.insert(0, f"{key}: declared no CRS; {assume_crs} assumed (--assume-crs)")

@@ -20,9 +20,11 @@ folium is imported lazily, as geopandas' ``explore`` does.
 
 from __future__ import annotations
 
+import functools
 import html
+import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +37,12 @@ from pyproj import CRS
 from .assets import inline_assets
 from .audit import Audit, feature_areas, unit_names
 from .errors import InputError
+from .labels import unit_words
 from .layerset import LayerSet
 from .measure import ellipsoidal_length, to_geographic
 from .names import unit_page
 from .overlay import repair
-from .plan import LayerDef, Plan
+from .plan import UNITS_KEY, LayerDef, Plan, bundled_plan
 
 __all__ = ["BASEMAPS", "build_maps", "escape", "prepare_geometries"]
 
@@ -48,57 +51,9 @@ BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img")
 #: plain background of the offline (no tiles) map
 BACKGROUND = "#f4f1ea"
 
-#: drawing order, bottom to top; keys not listed go just under the pattern lines
-_ORDER = (
-    "pattern_zones",
-    "farmland",
-    "basic_farmland_reserve",
-    "basic_farmland",
-    "forest_land",
-    "construction_land",
-    "nature_reserves",
-    "ecological_redline",
-    "urban_boundary",
-    "units",
-    "corridors",
-    "shoreline",
-    "eco_points",
-)
-_PATTERN = ("pattern_zones", "corridors", "eco_points")
 _NAME_FIELDS = ("MC", "NAME", "XZQMC", "name", "名称")
 _EN_FIELDS = ("MC_EN", "NAME_EN", "name_en", "YWMC")
 _CONTEXT_NAME_FIELDS = ("name", "NAME", "name_zh", "XZQMC", "county", "MC")
-
-#: English names of the places of the 12th Division's ecological pattern, for labels
-#: when a layer carries no English name field (MC_EN / NAME_EN).
-GLOSSARY: dict[str, str] = {
-    "天山": "Tianshan",
-    "山脉": "Mountains",
-    "屏障": "screen",
-    "生态屏障": "ecological screen",
-    "古尔班通古特沙漠": "Gurbantunggut Desert",
-    "沙漠": "desert",
-    "荒漠": "desert",
-    "南缘": "southern edge",
-    "边缘": "edge",
-    "绿洲": "oasis",
-    "防护带": "shelter belt",
-    "保护带": "protection belt",
-    "生态保护带": "ecological protection belt",
-    "生态带": "ecological belt",
-    "生态区": "ecological zone",
-    "生态保护区": "ecological protection zone",
-    "吐鲁番": "Turpan",
-    "头屯河": "Toutun River",
-    "乌鲁木齐河": "Urumqi River",
-    "红星渠": "Hongxing Canal",
-    "四工河": "Sigong River",
-    "三工河": "Sangong River",
-    "红岩": "Hongyan",
-    "柳城子": "Liuchengzi",
-    "冰湖": "Binghu",
-    "水库": "Reservoir",
-}
 
 _FURNITURE = {
     "zh": {
@@ -111,7 +66,7 @@ _FURNITURE = {
         "rule": "规则 Rule",
         "severity": "级别 Severity",
         "features": "要素 Features",
-        "unit": "团场 Unit",
+        "unit": "{u} {U}",
         "varea": "面积 Area",
         "message": "说明 Message",
         "violations_error": "违规（错误） Violations (errors)",
@@ -119,10 +74,8 @@ _FURNITURE = {
         "labels": "注记 Labels",
         "context": "县市界（背景） County boundaries (context)",
         "legend": "图例 Legend",
-        "pattern": "生态空间格局 一屏、一带、一区、多廊、多点 Ecological pattern",
-        "division": "全师 Division",
         "index": "地图索引 Maps",
-        "audit": "分团场面积（平方千米） Area per regiment (km²)",
+        "audit": "分{u}面积（平方千米） Area per {u_l} (km²)",
         "illustrative": "示意数据，非测绘成果 Illustrative layers, not surveyed boundaries",
     },
 }
@@ -167,18 +120,21 @@ def _bilingual(zh: str, en: str) -> str:
     return f"{zh} {en}"
 
 
-def english_name(name: str) -> str:
-    """Return an English name for a pattern place from :data:`GLOSSARY` ('' when unknown)."""
-    if name in GLOSSARY:
-        return GLOSSARY[name]
+def english_name(name: str, glossary: Mapping[str, str] | None = None) -> str:
+    """Return an English name for a pattern place from the plan's ``[glossary]`` ('' when unknown).
+
+    ``glossary`` defaults to the bundled plan's.  Words are matched longest first, left to right.
+    """
+    words_en = bundled_plan().glossary if glossary is None else glossary
+    if name in words_en:
+        return words_en[name]
     parts = []
     rest = name
-    # longest glossary words first, left to right
-    words = sorted(GLOSSARY, key=len, reverse=True)
+    words = sorted(words_en, key=len, reverse=True)
     while rest:
         for w in words:
             if rest.startswith(w):
-                parts.append(GLOSSARY[w])
+                parts.append(words_en[w])
                 rest = rest[len(w):]
                 break
         else:
@@ -276,7 +232,7 @@ def _prepare_layer(
     )
     cols = list(gdf.columns)
     id_col = _pick(cols, [d.id_field, "BSM"])
-    name_col = _pick(cols, [d.name_field, unit_field if key == "units" else None, *_NAME_FIELDS])
+    name_col = _pick(cols, [d.name_field, unit_field if key == UNITS_KEY else None, *_NAME_FIELDS])
     en_col = _pick(cols, _EN_FIELDS)
     mj_col = _pick(cols, [d.area_field]) if d.area_field else None
     title = _bilingual(d.name_zh, d.name_en)
@@ -290,13 +246,13 @@ def _prepare_layer(
         fid = row[id_col] if id_col else None
         fid_text = escape(fid) if fid is not None and escape(fid) != "" else f"#{i + 1}"
         name = "" if name_col is None else ("" if pd.isna(row[name_col]) else str(row[name_col]))
-        if key == "units":
+        if d.map.role == UNITS_KEY:
             en = plan.unit_name_en(name) if name else ""
             en = "" if en == name else en
         elif en_col is not None and not pd.isna(row[en_col]):
             en = str(row[en_col])
-        elif key in _PATTERN:
-            en = english_name(name)
+        elif d.map.role == "pattern":
+            en = english_name(name, plan.glossary)
         else:
             en = ""
         props = {
@@ -316,15 +272,15 @@ def _prepare_layer(
             {"type": "Feature", "id": f"{key}-{i}", "properties": props,
              "geometry": shapely.geometry.mapping(g)}
         )
-        if key in _PATTERN or key == "units":
+        if d.map.label != "none":
             if name:
                 if dims[i] == 1:
                     pt = shapely.line_interpolate_point(shapely.line_merge(g) if g.geom_type == "MultiLineString"
                                                         else g, 0.5, normalized=True)
                     if pt.is_empty:
                         pt = shapely.point_on_surface(g)
-                elif key == "pattern_zones":
-                    # label the zone in its northern part, so it does not sit on the unit's label
+                elif d.map.label == "north":
+                    # label the feature in its northern part, so it does not sit on the unit's label
                     x0, y0, x1, y1 = shapely.bounds(g)
                     top = shapely.intersection(g, shapely.box(x0, y0 + 0.6 * (y1 - y0), x1, y1))
                     pt = shapely.point_on_surface(top if not top.is_empty else g)
@@ -338,20 +294,29 @@ def _prepare_layer(
 
 # ---------------------------------------------------------------- styles
 def _style(d: LayerDef, dim: int) -> dict[str, Any]:
-    c = d.colour
-    if d.key == "units":
-        return {"color": "#222222", "weight": 2.5, "fill": False, "fillOpacity": 0.0, "opacity": 0.9}
-    if d.key == "pattern_zones":
-        return {"color": c, "weight": 1.5, "dashArray": "8 4", "fillColor": c, "fillOpacity": 0.18}
-    if d.key == "urban_boundary":
-        return {"color": c, "weight": 2.5, "dashArray": "6 4", "fillColor": c, "fillOpacity": 0.12}
-    if dim == 1:
-        return {"color": c, "weight": 3.5 if d.key == "corridors" else 3, "opacity": 0.9,
-                **({"dashArray": "2 6"} if d.key == "shoreline" else {})}
+    """Return the Leaflet style of a layer: defaults by dimension, then the plan's ``[layers.KEY.map]``."""
+    c, m = d.colour, d.map
     if dim == 0:
         return {"color": "#ffffff", "weight": 1.5, "fillColor": c, "fillOpacity": 0.9, "radius": 7}
-    strong = {"ecological_redline": 0.5, "basic_farmland": 0.6, "nature_reserves": 0.35}
-    return {"color": c, "weight": 1, "fillColor": c, "fillOpacity": strong.get(d.key, 0.45), "opacity": 0.9}
+    if dim == 1:
+        st: dict[str, Any] = {"color": c, "weight": 3, "opacity": 0.9}
+    else:
+        st = {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.45, "opacity": 0.9}
+    if m.stroke is not None:
+        st["color"] = m.stroke
+    if m.weight is not None:
+        st["weight"] = m.weight
+    if m.dash is not None:
+        st["dashArray"] = m.dash
+    if m.opacity is not None:
+        st["opacity"] = m.opacity
+    if dim == 2:
+        if not m.fill:
+            st.update(fill=False, fillOpacity=0.0)
+            st.pop("fillColor")
+        elif m.fill_opacity is not None:
+            st["fillOpacity"] = m.fill_opacity
+    return st
 
 
 def _geojson_layer(
@@ -657,9 +622,9 @@ def _label_layer(folium: Any, layers: list[_Layer], keep: Mapping[str, np.ndarra
                 continue
             f = {"type": "Feature", "properties": {"label": text},
                  "geometry": {"type": "Point", "coordinates": [x, y]}}
-            if layer.key == "units":
+            if layer.defn.map.label_class == "unit":
                 unit_feats.append(f)
-            elif layer.key == "pattern_zones":
+            elif layer.defn.map.label_class == "major":
                 other_feats.append(f)
             else:
                 minor_feats.append(f)
@@ -693,13 +658,14 @@ def _label_layer(folium: Any, layers: list[_Layer], keep: Mapping[str, np.ndarra
 def _legend_html(layers: list[_Layer], has_viol: dict[str, bool], plan: Plan, lab: Mapping[str, str],
                  context: bool) -> str:
     rows = [f"<h4>{escape(lab['legend'])}</h4>"]
-    pattern = [la for la in layers if la.key in _PATTERN]
-    control = [la for la in layers if la.key not in _PATTERN]
+    pattern = [la for la in layers if la.defn.map.role == "pattern"]
+    control = [la for la in layers if la.defn.map.role != "pattern"]
     for la in control:
         dim = int(la.dims[la.dims >= 0].max()) if (la.dims >= 0).any() else 2
         rows.append(f"<div>{_legend_swatch(la.defn, dim)}{escape(la.title)}</div>")
     if pattern:
-        rows.append(f"<div style='margin-top:4px;font-weight:600'>{escape(lab['pattern'])}</div>")
+        heading = _bilingual(plan.pattern_heading_zh, plan.pattern_heading_en)
+        rows.append(f"<div style='margin-top:4px;font-weight:600'>{escape(heading)}</div>")
         for la in pattern:
             dim = int(la.dims[la.dims >= 0].max()) if (la.dims >= 0).any() else 2
             rows.append(f"<div>{_legend_swatch(la.defn, dim)}{escape(la.title)}</div>")
@@ -715,6 +681,27 @@ def _legend_html(layers: list[_Layer], has_viol: dict[str, bool], plan: Plan, la
 
 
 # ---------------------------------------------------------------- public
+def _stable_ids(build: Callable[..., str]) -> Callable[..., str]:
+    """Give the folium/branca elements of each page ids counted from 1 instead of random ones.
+
+    branca names every element ``<kind>_<32 random hex digits>``; counted ids
+    make the same inputs give byte-identical pages.
+    """
+    import branca.element
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        counter = itertools.count(1)
+        original = branca.element.Element.__dict__["_generate_id"]
+        branca.element.Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")  # type: ignore[method-assign,assignment]
+        try:
+            return build(*args, **kwargs)
+        finally:
+            branca.element.Element._generate_id = original  # type: ignore[method-assign]
+
+    return wrapper
+
+
 def build_maps(
     layers: LayerSet,
     plan: Plan,
@@ -776,12 +763,11 @@ def build_maps(
             f"basemap {basemap} needs a Tianditu key; pass --tianditu-token KEY or set TIANDITU_TOKEN"
         )
     folium = _import_folium()
-    lab = _FURNITURE.get(lang, _FURNITURE["zh"])
+    lab = {k: unit_words(v, plan.unit_labels) for k, v in _FURNITURE.get(lang, _FURNITURE["zh"]).items()}
     field_name = unit_field or plan.unit_field
 
-    order = [k for k in _ORDER if k in layers] + [k for k in layers.keys() if k not in _ORDER]
-    # unknown keys draw just under the pattern lines
-    order = sorted(order, key=lambda k: _ORDER.index(k) if k in _ORDER else _ORDER.index("units") - 0.5)
+    # bottom to top, by the plan's [layers.KEY.map] order (stable for equal orders)
+    order = sorted(layers.keys(), key=lambda k: plan.layers[k].map.order)
     prepared = [_prepare_layer(layers, plan, k, field_name, simplify_m) for k in order]
     by_key = {la.key: la for la in prepared}
 
@@ -804,15 +790,15 @@ def build_maps(
     # units: one page per distinct name
     pages: dict[str, str] = {}
     unit_groups: dict[str, list[int]] = {}
-    if "units" in by_key:
-        names = unit_names(layers["units"], field_name)
+    if UNITS_KEY in by_key:
+        names = unit_names(layers[UNITS_KEY], field_name)
         for i, n in enumerate(names):
-            if by_key["units"].geoms[i] is not None:
+            if by_key[UNITS_KEY].geoms[i] is not None:
                 unit_groups.setdefault(n, []).append(i)
 
     all_bounds = np.vstack([la.bounds[[g is not None for g in la.geoms]] for la in prepared] or [np.zeros((0, 4))])
-    if "units" in by_key and unit_groups:
-        ub = by_key["units"].bounds[[i for idx in unit_groups.values() for i in idx]]
+    if UNITS_KEY in by_key and unit_groups:
+        ub = by_key[UNITS_KEY].bounds[[i for idx in unit_groups.values() for i in idx]]
         division_bounds = (ub[:, 0].min(), ub[:, 1].min(), ub[:, 2].max(), ub[:, 3].max())
     elif len(all_bounds):
         division_bounds = (all_bounds[:, 0].min(), all_bounds[:, 1].min(), all_bounds[:, 2].max(),
@@ -821,8 +807,8 @@ def build_maps(
         division_bounds = (73.0, 18.0, 135.0, 54.0)
 
     minimap_data = None
-    if "units" in by_key:
-        mm = prepare_geometries(np.array([g for g in by_key["units"].geoms if g is not None], dtype=object),
+    if UNITS_KEY in by_key:
+        mm = prepare_geometries(np.array([g for g in by_key[UNITS_KEY].geoms if g is not None], dtype=object),
                                 CRS.from_epsg(4490), simplify_m=300.0)
         minimap_data = {"type": "FeatureCollection",
                         "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
@@ -910,17 +896,19 @@ def build_maps(
         text = text.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
         return inline_assets(text)
 
+    page = _stable_ids(page)
     plan_title = _bilingual(plan.name_zh, "") if lang == "zh" else plan.name_en
     note = f"<br><small>{escape(lab['illustrative'])}</small>" if illustrative else ""
     back = '<br><a href="index.html">← 地图索引 Maps index</a>'
 
-    title_plain = f"{plan.name_zh} — {lab['division']}"
+    whole = _bilingual(plan.whole_zh, plan.whole_en)
+    title_plain = f"{plan.name_zh} — {whole}"
     pages["division.html"] = page(
-        f"<b>{escape(lab['division'])}</b><br>{escape(plan_title)}{note}{back}", division_bounds, None
+        f"<b>{escape(whole)}</b><br>{escape(plan_title)}{note}{back}", division_bounds, None
     )
     for name, en, fname in unit_pages:
         idx = unit_groups[name]
-        ub = by_key["units"].bounds[idx]
+        ub = by_key[UNITS_KEY].bounds[idx]
         b = (ub[:, 0].min(), ub[:, 1].min(), ub[:, 2].max(), ub[:, 3].max())
         dx, dy = (b[2] - b[0]) * 0.15 + 0.01, (b[3] - b[1]) * 0.15 + 0.01
         keep_box = shapely.box(b[0] - dx, b[1] - dy, b[2] + dx, b[3] + dy)
@@ -942,12 +930,12 @@ def _index_page(
     report_href: str | None = None,
 ) -> str:
     e = escape
-    rows = [f'<li><a href="division.html">{e(lab["division"])}</a></li>']
+    rows = [f'<li><a href="division.html">{e(_bilingual(plan.whole_zh, plan.whole_en))}</a></li>']
     for name, en, fname in unit_pages:
         rows.append(f'<li><a href="{e(fname)}">{e(_bilingual(name, en if en != name else ""))}</a></li>')
     table = ""
     if audit is not None and audit.units:
-        keys = [k for k in audit.layers if k != "units" and audit.layers[k].geometry not in ("line",)
+        keys = [k for k in audit.layers if k != UNITS_KEY and audit.layers[k].geometry not in ("line",)
                 and any(k in u.layers for u in audit.units)]
         head = "".join(
             f"<th>{e(plan.layers[k].name_zh)}<br><small>{e(plan.layers[k].name_en)}</small></th>" for k in keys
@@ -965,7 +953,8 @@ def _index_page(
         table = (
             f"<h2>{e(lab['audit'])}</h2>"
             f"<p class='note'>椭球面积（CGCS2000） Ellipsoidal areas on the CGCS2000 ellipsoid; CRS {e(audit.crs)}</p>"
-            f"<table><thead><tr><th>团场 Regiment</th><th>团场面积<br><small>Unit area</small></th>{head}</tr></thead>"
+            f"<table><thead><tr><th>{e(unit_words('{u} {U}', plan.unit_labels))}</th>"
+            f"<th>{e(unit_words('{u}面积', plan.unit_labels))}<br><small>Unit area</small></th>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>"
         )
     viol = ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
@@ -26,9 +27,11 @@ from .schemas.plan import PlanDocument, RecordedMethod, cross_check
 
 __all__ = [
     "DEFAULT_PLAN",
+    "UNITS_KEY",
     "RECORDED_AREA_METHODS",
     "Figure",
     "LayerDef",
+    "MapStyle",
     "Plan",
     "RuleDef",
     "Unit",
@@ -37,6 +40,8 @@ __all__ = [
 ]
 
 DEFAULT_PLAN = "xpcc12_2023_2035.toml"
+#: the layer key every plan defines for its planning units (regiments, towns …); the schema requires it
+UNITS_KEY = "units"
 
 #: the geometry kinds a layer may have, and the OGC types each admits
 GEOMETRY_TYPES: dict[str, set[str]] = {
@@ -61,6 +66,22 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class MapStyle:
+    """How the maps draw a layer (``[layers.KEY.map]`` of the plan file)."""
+
+    order: int = 95
+    role: str = "control"
+    label: str = "none"
+    label_class: str = "minor"
+    stroke: str | None = None
+    weight: float | None = None
+    dash: str | None = None
+    opacity: float | None = None
+    fill: bool = True
+    fill_opacity: float | None = None
+
+
+@dataclass(frozen=True)
 class LayerDef:
     """What the plan says about one layer key."""
 
@@ -76,6 +97,15 @@ class LayerDef:
     colour: str = "#3388ff"
     #: per-layer override of the plan's ``recorded_area_method`` (None: the plan's)
     recorded_area_method: str | None = None
+    short_zh: str | None = None
+    short_en: str | None = None
+    map: MapStyle = field(default_factory=MapStyle)
+
+    def short(self, lang: str = "zh") -> str:
+        """Return the layer's short heading (terminal tables) in ``lang``, its name when it has none."""
+        if lang == "zh":
+            return self.short_zh or self.name_zh
+        return self.short_en or self.name_en
 
     def recorded_m2(self, table: Any) -> np.ndarray | None:
         """Return the recorded area field of a layer's table in m² (NaN where blank), or None without one."""
@@ -206,6 +236,14 @@ class Plan:
     base_year: int | None = None
     horizon_year: int | None = None
     indicators: str | None = None
+    #: English names of pattern places for map labels (``[glossary]``)
+    glossary: dict[str, str] = field(default_factory=dict)
+    #: what the map of all units is called (全师 for a division, 全县 for a county; ``[map]``)
+    whole_zh: str = "全域"
+    whole_en: str = "Whole area"
+    #: the legend heading of the layers whose map role is "pattern" (``[map]``)
+    pattern_heading_zh: str = "生态空间格局"
+    pattern_heading_en: str = "Ecological pattern"
     #: what recorded area fields (MJ) are compared with by default: "ellipsoidal" (area_m2) or "survey"
     recorded_area_method: str = "ellipsoidal"
     path: str = ""
@@ -273,6 +311,11 @@ class Plan:
             (left if f.year is not None and len(series) > 1 and f.year != year else judged).append(f)
         return judged, left
 
+    @property
+    def unit_labels(self) -> tuple[str, str]:
+        """Return what the plan calls its units, (Chinese, English): ("团场", "Regiment")."""
+        return self.unit_label_zh, self.unit_label_en
+
     def unit_name(self, text: str) -> str:
         """Return the plan's name for a unit given by name or alias (else the text itself)."""
         for u in self.units:
@@ -307,7 +350,8 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         key: LayerDef(
             key=key, name_zh=t.name_zh, name_en=t.name_en, geometry=t.geometry, aliases=tuple(t.aliases),
             id_field=t.id_field, area_field=t.area_field, area_unit=t.area_unit, name_field=t.name_field,
-            colour=t.colour, recorded_area_method=t.recorded_area_method,
+            colour=t.colour, recorded_area_method=t.recorded_area_method, short_zh=t.short_zh,
+            short_en=t.short_en, map=MapStyle(**t.map.model_dump()),
         )
         for key, t in doc.layers.items()
     }
@@ -339,6 +383,11 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
         base_year=head.base_year,
         horizon_year=head.horizon_year,
         indicators=head.indicators,
+        glossary=dict(doc.glossary),
+        whole_zh=doc.map.whole_zh,
+        whole_en=doc.map.whole_en,
+        pattern_heading_zh=doc.map.pattern_heading_zh,
+        pattern_heading_en=doc.map.pattern_heading_en,
         recorded_area_method=head.recorded_area_method,
         path=path,
         raw=data,
@@ -378,6 +427,12 @@ def read_toml(
         return tomllib.loads(text), where
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"{what} {where} is not valid TOML: {exc}") from None
+
+
+@cache
+def bundled_plan() -> Plan:
+    """Return the bundled 12th Division plan, loaded once."""
+    return load_plan(None)
 
 
 def load_plan(path: str | Path | None = None) -> Plan:

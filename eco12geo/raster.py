@@ -55,7 +55,6 @@ __all__ = [
     "class_key",
     "coverage_check",
     "coverage_frame",
-    "coverage_table",
     "iter_cell_areas",
     "lonlat_cell_areas",
     "pixel_areas",
@@ -655,48 +654,3 @@ def coverage_frame(coverage: Coverage) -> Any:
     return pd.DataFrame(rows, columns=["unit", "class", "class_zh", "class_en", "forest_grass", "area_m2",
                                        "area_km2", "pixels", "share_of_valid", "unit_area_m2", "valid_m2",
                                        "forest_grass_share"])
-
-
-def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v * 100:.2f}%"
-
-
-def coverage_table(coverage: Coverage, plan: Plan, lang: str = "zh") -> str:
-    """Return the per-unit forest–grass shares and the division's against the plan, as terminal text."""
-    from .labels import label, pad, text_width
-
-    zh = lang == "zh"
-    title = "林草覆盖率（栅格分区统计）" if zh else "Forest–grass coverage (raster zonal statistics)"
-    lines = [
-        f"{title} — {plan.name_zh if zh else plan.name_en}",
-        f"{'栅格' if zh else 'Raster'}: {coverage.raster} ({coverage.raster_crs}); "
-        f"{'林地' if zh else 'forest'} {','.join(coverage.forest)}, {'草地' if zh else 'grass'} "
-        f"{','.join(coverage.grass)}; {label('ellipsoidal', lang)}, km²",
-        "",
-    ]
-    heads = [label("unit", lang), label("unit_area", lang), "有效面积" if zh else "Valid",
-             "林草面积" if zh else "Forest+grass", "林草覆盖率" if zh else "Share"]
-    names = [u.unit if zh else plan.unit_name_en(u.unit) for u in coverage.units]
-    w = [max([16] + [text_width(n) + 2 for n in names]), 12, 12, 14, 12]
-    lines.append("".join(pad(h, wi, i > 0) for i, (h, wi) in enumerate(zip(heads, w, strict=True))))
-
-    def row(name: str, area: float, valid: float, fgm: float, share: float | None) -> str:
-        vals = [name, f"{area / 1e6:,.2f}", f"{valid / 1e6:,.2f}", f"{fgm / 1e6:,.2f}", _pct(share)]
-        return "".join(pad(v, wi, i > 0) for i, (v, wi) in enumerate(zip(vals, w, strict=True)))
-
-    for name, u in zip(names, coverage.units, strict=True):
-        lines.append(row(name, u.area_m2, u.valid_m2, u.forest_grass_m2, u.forest_grass_share))
-    lines.append(row(label("total", lang), sum(u.area_m2 for u in coverage.units), coverage.valid_m2,
-                     coverage.forest_grass_m2, coverage.forest_grass_share))
-    check = coverage_check(coverage, plan)
-    if check is not None:
-        kind = label("min", lang) if check.kind == "min" else label("max", lang)
-        val = "—" if check.value_percent is None else f"{check.value_percent:.2f}%"
-        lines.append("")
-        lines.append(f"  [{label(check.status, lang)}] {check.figure}: {kind} {check.target_percent:g}%; {val}  "
-                     f"({label('source', lang)} {check.source})")
-    if coverage.notes:
-        lines.append("")
-        lines.append(label("notes", lang) + ":")
-        lines.extend(f"  - {n}" for n in coverage.notes)
-    return "\n".join(lines)

@@ -7,20 +7,27 @@ with :func:`os.replace`, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime
+import errno
 import functools
 import json
 import os
+import re
+import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ._staging import output_error, staged_path
 from .audit import AREA_METHODS, Audit
+from .errors import OutputError
 from .indicators import Scorecard
-from .labels import label, pad, short_layer, text_width
 from .labels import validate_label as _vl
 from .plan import Plan
 from .raster import Coverage, coverage_frame
@@ -28,13 +35,13 @@ from .raster import Coverage, coverage_frame
 __all__ = [
     "atomic_write",
     "audit_frames",
-    "audit_table",
+    "csv_cell",
+    "csv_frame",
     "write_audit",
     "write_coverage",
     "write_json",
     "write_pages",
     "report_html",
-    "validate_summary",
     "write_repaired",
     "write_report",
     "write_scorecard",
@@ -48,25 +55,112 @@ def _umask() -> int:
     return mask
 
 
+#: what GDAL and SQLite say when the disk fails under them (they raise their own errors, not OSError)
+_DISK_WORDS = {"no space left": errno.ENOSPC, "disk is full": errno.ENOSPC, "read-only file system": errno.EROFS,
+               "readonly database": errno.EROFS, "permission denied": errno.EACCES}
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` then move the file to ``path`` in one step.
 
     The file gets the usual permissions (0666 less the umask), not the 0600
-    of a temporary file: outputs are for sharing.
+    of a temporary file: outputs are for sharing.  Inside
+    :func:`eco12geo._staging.staging` the file goes to the staging folder and
+    reaches ``path`` when the command ends well.  A symbolic link at ``path``
+    is refused, never written through.
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written (read-only, full disk, a link at its name), with one line.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    target = staged_path(path)
+    tmp_path: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
         write(tmp_path)
         os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, path)
+        os.replace(tmp_path, target)
+    except OSError as exc:
+        _unlink(tmp_path)
+        raise output_error(exc, path) from None
+    except (RuntimeError, sqlite3.Error) as exc:  # GDAL (pyogrio) and SQLite errors of a failing disk
+        _unlink(tmp_path)
+        code = next((c for w, c in _DISK_WORDS.items() if w in str(exc).lower()), None)
+        if code is None:
+            raise
+        raise output_error(OSError(code, os.strerror(code)), path) from None
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        _unlink(tmp_path)
         raise
     return path
+
+
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+#: a text cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """Return a cell for a CSV file: text that a spreadsheet would run as a formula gets a leading ``'``.
+
+    Numbers are returned unchanged (OWASP's CSV-injection rule applies to text only).
+    """
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with every text cell passed through :func:`csv_cell`.
+
+    Write it with CRLF line ends (RFC 4180, as :class:`csv.DictWriter` does): then a cell
+    holding a line break is quoted and cannot split its row.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(csv_cell)
+    return out
+
+
+def output_time() -> datetime.datetime:
+    """Return the time stamped into outputs that carry one (xlsx properties, GeoPackage timestamps).
+
+    A fixed time, so identical inputs give byte-identical files: ``SOURCE_DATE_EPOCH``
+    when set (the reproducible-builds convention), else 2000-01-01T00:00:00Z.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else 946_684_800
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+
+
+def _reproducible_zip(path: Path) -> None:
+    """Rewrite an Office zip (xlsx) with fixed entry times and document times, entries in the same order."""
+    stamp = output_time()
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as zf:
+        entries = [(i, zf.read(i)) for i in zf.infolist()]
+    tmp = path.with_name(path.name + ".z")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + iso + rb"\g<2>",
+                              data)
+            new = zipfile.ZipInfo(info.filename, date_time=max(stamp.timetuple()[:6], (1980, 1, 1, 0, 0, 0)))
+            new.compress_type = info.compress_type
+            new.external_attr = 0o644 << 16
+            zf.writestr(new, data)
+    os.replace(tmp, path)
 
 
 def write_json(path: str | Path, doc: dict[str, Any]) -> Path:
@@ -161,9 +255,10 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
     totals = frames["layers"].rename(columns={})[["layer", "layer_zh", "area_m2", "area_km2", "area_ha",
                                                   "share_of_territory", "survey_area_m2",
                                                   "survey_diff_m2"]].assign(unit="*")
-    csv = pd.concat([frames["units"], totals], ignore_index=True)
+    csv = csv_frame(pd.concat([frames["units"], totals], ignore_index=True))
     written.append(
-        atomic_write(out / "audit.csv", lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig"))
+        atomic_write(out / "audit.csv",
+                     lambda p: csv.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n"))
     )
 
     def _xlsx(p: Path) -> None:
@@ -178,6 +273,8 @@ def write_audit(audit: Audit, plan: Plan, out_dir: str | Path) -> list[Path]:
             methods = [f"{k}: {v}" for k, v in AREA_METHODS.items()]
             pd.DataFrame({"note": [*audit.notes, *methods]}).to_excel(xw, sheet_name="notes", index=False)
             _no_formulas(xw.book)
+            xw.book.properties.creator = "eco12geo"
+        _reproducible_zip(p)
 
     written.append(atomic_write(out / "audit.xlsx", _xlsx))
     return written
@@ -190,91 +287,6 @@ def _no_formulas(book: Any) -> None:
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
-
-
-def _km2(v: float) -> str:
-    text = f"{v / 1e6:,.2f}"
-    return "0.00" if text == "-0.00" else text
-
-
-def audit_table(audit: Audit, plan: Plan, lang: str = "zh") -> str:
-    """Return the audit as a plain-text table for the terminal."""
-    name = (lambda k: plan.layers[k].name_zh) if lang == "zh" else (lambda k: plan.layers[k].name_en)
-    lines = [f"{label('audit_title', lang)} — {plan.name_zh if lang == 'zh' else plan.name_en}",
-             f"{label('ellipsoidal', lang)} ({audit.ellipsoid}), km²; CRS {audit.crs}",
-             label("areas_shown", lang), ""]
-    keys = [k for k in audit.layers if k != "units" and audit.layers[k].geometry != "line"
-            and audit.layers[k].geometry != "point_or_polygon"]
-    if audit.units:
-        lines.append(label("per_unit", lang))
-        unit_names = [u.unit if lang == "zh" else plan.unit_name_en(u.unit) for u in audit.units]
-        w0 = max([16] + [text_width(n) + 2 for n in unit_names])
-        head = pad(label("unit", lang), w0) + pad(label("unit_area", lang), 12, True)
-        heads = [short_layer(k, name(k), lang) for k in keys]
-        widths = [max(11, text_width(h) + 2) for h in heads]
-        for h, w in zip(heads, widths, strict=True):
-            head += pad(h, w, True)
-        lines.append(head)
-        for u in audit.units:
-            uname = u.unit if lang == "zh" else plan.unit_name_en(u.unit)
-            row = pad(uname, w0) + pad(_km2(u.area_m2), 12, True)
-            for k, w in zip(keys, widths, strict=True):
-                row += pad(_km2(u.layers.get(k, 0.0)), w, True)
-            lines.append(row)
-        row = pad(label("total", lang), w0) + pad(_km2(sum(u.area_m2 for u in audit.units)), 12, True)
-        for k, w in zip(keys, widths, strict=True):
-            row += pad(_km2(sum(u.layers.get(k, 0.0) for u in audit.units)), w, True)
-        lines.append(row)
-        lines.append("")
-    wn = max([24] + [text_width(name(k)) + 2 for k in audit.layers])
-    lines.append(
-        pad(label("layer", lang), wn) + pad(label("features", lang), 8, True)
-        + pad(label("area_km2", lang), 18, True) + pad(label("recorded", lang) + " km²", 18, True)
-        + pad(label("outside", lang) + " km²", 20, True)
-        + pad(label("survey_area", lang) + " km²", 18, True) + pad(label("survey_diff", lang) + " m²", 26, True)
-    )
-    for k, la in audit.layers.items():
-        nm = name(k)
-        if la.geometry == "line":
-            val = f"{la.length_m / 1e3:,.2f} km"
-        else:
-            val = _km2(la.area_m2)
-        rec = "" if la.recorded_m2 is None else _km2(la.recorded_m2)
-        out = "" if la.outside_units_m2 is None else _km2(la.outside_units_m2)
-        sur = "" if la.geometry == "line" else _km2(la.survey_area_m2)
-        sdiff = "" if la.geometry == "line" else f"{la.survey_area_m2 - la.area_m2:+,.2f}"
-        sdiff = "±0.00" if sdiff in {"+0.00", "-0.00"} else sdiff
-        lines.append(pad(nm, wn) + pad(str(la.features), 8, True) + pad(val, 18, True)
-                     + pad(rec, 18, True) + pad(out, 20, True) + pad(sur, 18, True) + pad(sdiff, 26, True))
-    if audit.figures:
-        lines.append("")
-        lines.append(label("figures", lang))
-        for f in audit.figures:
-            kind = {"min": label("min", lang), "max": label("max", lang), "target": label("target_kind", lang)}[f.kind]
-            if f.quantity == "area":
-                tgt, val = _km2(f.target) + " km²", "—" if f.value is None else _km2(f.value) + " km²"
-                diff = "" if f.diff is None else f"{f.diff / 1e6:+,.2f} km²"
-                diff = diff.replace("-0.00 ", "±0.00 ").replace("+0.00 ", "±0.00 ")
-            elif f.quantity == "length":
-                tgt, val = f"{f.target / 1e3:,.2f} km", "—" if f.value is None else f"{f.value / 1e3:,.2f} km"
-                diff = "" if f.diff is None else f"{f.diff / 1e3:+,.3f} km"
-            else:
-                suffix = "%" if f.unit == "percent" else ""
-                tgt = f"{f.target:g}{suffix}"
-                val = "—" if f.value is None else f"{f.value:,.3f}{suffix}"
-                diff = "" if f.diff is None else f"{f.diff:+,.3f}"
-            year = f" ({f.year})" if f.year else ""
-            source = f"({label('source', lang)} {f.source})"
-            if f.scope:
-                source += f" [{f.scope}]"
-            if f.reason:
-                source += f" — {f.reason}"
-            lines.append(f"  [{label(f.status, lang)}] {f.figure}{year}: {kind} {tgt}; {val} {diff}  {source}")
-    if audit.notes:
-        lines.append("")
-        lines.append(label("notes", lang) + ":")
-        lines.extend(f"  - {n}" for n in audit.notes)
-    return "\n".join(lines)
 
 
 # ====================================================================== validation report
@@ -298,12 +310,11 @@ def _rule_names(report: Any, plan: Plan) -> list[str]:
     return names
 
 
-def _qml(rule: str, geometry_type: str, severity: str) -> str:
-    """Return a QGIS style (QML) for one violations layer: red for errors, orange for warnings."""
-    rgb = _SEVERITY_RGB.get(severity, "227,26,28")
+def _qml_symbol(name: str, geometry_type: str, rgb: str) -> str:
+    """Return one QGIS symbol: a cross for points, an outlined translucent fill for areas."""
     if geometry_type == "Point":
-        symbol = (
-            '<symbol type="marker" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
+        return (
+            f'<symbol type="marker" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">'
             '<layer class="SimpleMarker" enabled="1" pass="0" locked="0"><Option type="Map">'
             '<Option name="name" type="QString" value="cross2"/>'
             f'<Option name="color" type="QString" value="{rgb},255"/>'
@@ -315,24 +326,37 @@ def _qml(rule: str, geometry_type: str, severity: str) -> str:
             f'<prop k="outline_color" v="{rgb},255"/><prop k="size" v="5"/>'
             "</layer></symbol>"
         )
-    else:
-        symbol = (
-            '<symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
-            '<layer class="SimpleFill" enabled="1" pass="0" locked="0"><Option type="Map">'
-            f'<Option name="color" type="QString" value="{rgb},110"/>'
-            f'<Option name="outline_color" type="QString" value="{rgb},255"/>'
-            '<Option name="outline_width" type="QString" value="0.8"/>'
-            '<Option name="outline_width_unit" type="QString" value="MM"/>'
-            '<Option name="style" type="QString" value="solid"/></Option>'
-            f'<prop k="color" v="{rgb},110"/><prop k="outline_color" v="{rgb},255"/>'
-            '<prop k="outline_width" v="0.8"/><prop k="style" v="solid"/>'
-            "</layer></symbol>"
-        )
+    return (
+        f'<symbol type="fill" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">'
+        '<layer class="SimpleFill" enabled="1" pass="0" locked="0"><Option type="Map">'
+        f'<Option name="color" type="QString" value="{rgb},110"/>'
+        f'<Option name="outline_color" type="QString" value="{rgb},255"/>'
+        '<Option name="outline_width" type="QString" value="0.8"/>'
+        '<Option name="outline_width_unit" type="QString" value="MM"/>'
+        '<Option name="style" type="QString" value="solid"/></Option>'
+        f'<prop k="color" v="{rgb},110"/><prop k="outline_color" v="{rgb},255"/>'
+        '<prop k="outline_width" v="0.8"/><prop k="style" v="solid"/>'
+        "</layer></symbol>"
+    )
+
+
+def _qml(rule: str, geometry_type: str) -> str:
+    """Return a QGIS style (QML) for one violations layer, by each feature's ``severity``.
+
+    A rule's features may differ in severity (a plan can give a rule twice, as an error for some
+    layers and a warning for others), so the layer is categorised on its ``severity`` field: red
+    for errors, orange for warnings, whatever the plan's last rule of that name says.
+    """
+    cats = "".join(
+        f'<category render="true" symbol="{i}" value="{sev}" label="{_vl(sev, "zh")} {sev}"/>'
+        for i, sev in enumerate(_SEVERITY_RGB)
+    )
+    symbols = "".join(_qml_symbol(str(i), geometry_type, rgb) for i, rgb in enumerate(_SEVERITY_RGB.values()))
     return (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         '<qgis version="3.28.0" styleCategories="Symbology|Labeling">\n'
-        '<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">'
-        f"<symbols>{symbol}</symbols></renderer-v2>\n"
+        '<renderer-v2 type="categorizedSymbol" attr="severity" symbollevels="0" enableorderby="0" forceraster="0">'
+        f"<categories>{cats}</categories><symbols>{symbols}</symbols></renderer-v2>\n"
         '<labeling type="simple"><settings calloutType="simple">'
         '<text-style fieldName="features" fontSize="9" textColor="0,0,0,255"/>'
         "</settings></labeling>\n"
@@ -393,6 +417,7 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
     """Store QGIS styles in the GeoPackage's ``layer_styles`` table (what QGIS reads on opening)."""
     import sqlite3
 
+    stamp = _gpkg_time()
     con = sqlite3.connect(path)
     try:
         con.execute(
@@ -404,8 +429,7 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
         )
         con.execute(
             "INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
-            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', "
-            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', ?)", (stamp,)
         )
         for table, qml, description in styles:
             row = con.execute(
@@ -413,13 +437,30 @@ def _write_layer_styles(path: Path, styles: list[tuple[str, str, str]]) -> None:
             ).fetchone()
             con.execute(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
-                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, 'eco12geo', NULL)",
-                (table, row[0] if row else "geom", table, qml, description),
+                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) "
+                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, 'eco12geo', NULL, ?)",
+                (table, row[0] if row else "geom", table, qml, description, stamp),
             )
         con.commit()
     finally:
         con.close()
+
+
+def _gpkg_time() -> str:
+    return output_time().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@contextlib.contextmanager
+def _fixed_gdal_time() -> Any:
+    """Have GDAL stamp GeoPackages with :func:`output_time` (``OGR_CURRENT_DATE``) while writing."""
+    import pyogrio
+
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _gpkg_time()})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
@@ -427,20 +468,24 @@ def write_violations_gpkg(report: Any, plan: Plan, path: str | Path) -> Path:
     import pyogrio
 
     names = _rule_names(report, plan)
-    severity = {r.rule: r.severity for r in plan.rules}
 
     def _write(p: Path) -> None:
         p.unlink(missing_ok=True)
-        styles = []
+        styles: list[tuple[str, str, str]] = []
+        with _fixed_gdal_time():
+            _layers(p, styles)
+        _write_layer_styles(p, styles)
+
+    def _layers(p: Path, styles: list[tuple[str, str, str]]) -> None:
         for rule in names:
             frame, gtype = _violation_frame(report, rule)
             pyogrio.write_dataframe(
                 frame, p, layer=rule, driver="GPKG", geometry_type=gtype,
                 layer_options={"IDENTIFIER": rule, "DESCRIPTION": f"eco12geo validate: {rule}"},
             )
-            sev = severity.get(rule) or (frame["severity"].iloc[0] if len(frame) else "error")
-            styles.append((rule, _qml(rule, gtype, sev), f"eco12geo {rule} ({sev})"))
-        _write_layer_styles(p, styles)
+            found = sorted(set(frame["severity"])) if len(frame) else []
+            what = ", ".join(f"{(frame['severity'] == s).sum()} {s}" for s in found) or "none"
+            styles.append((rule, _qml(rule, gtype), f"eco12geo {rule} ({what})"))
 
     return atomic_write(path, _write)
 
@@ -500,17 +545,17 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
     parts.append("</table>")
 
     # per regiment
-    parts.append(f"<h2>{_vl('per_unit', lang)}</h2>")
+    parts.append(f"<h2>{e(_vl('per_unit', lang, plan.unit_labels))}</h2>")
     units: list[str | None] = list(dict.fromkeys(report.units))
     if any(v.unit is None for v in report.violations):
         units.append(None)
     rules = list(by_rule)
     head = "".join(f"<th>{e(rule_label(r, lang))}<br><code>{e(r)}</code></th>" for r in rules)
-    parts.append(f"<table><tr><th>{_vl('unit', lang)}</th><th>{_vl('errors', lang)}</th>"
+    parts.append(f"<table><tr><th>{e(_vl('unit', lang, plan.unit_labels))}</th><th>{_vl('errors', lang)}</th>"
                  f"<th>{_vl('warnings', lang)}</th>{head}</tr>")
     for u in units:
         vs = [v for v in report.violations if v.unit == u]
-        name = e(u) if u is not None else e(_vl("outside", lang))
+        name = e(u) if u is not None else e(_vl("outside", lang, plan.unit_labels))
         page_name = unit_page(u, plan.unit_name_en(u)) if u is not None else ""
         if u is not None and maps is not None and (maps_dir is not None or (maps / page_name).exists()):
             href = page_name if out is None else os.path.relpath(maps / page_name, out)
@@ -529,7 +574,7 @@ def report_html(report: Any, plan: Plan, lang: str = "zh", *, out_dir: str | Pat
     # the violations
     parts.append(f"<h2>{_vl('details', lang)}</h2>")
     parts.append(
-        "<table><tr><th>#</th>" + "".join(f"<th>{_vl(k, lang)}</th>" for k in
+        "<table><tr><th>#</th>" + "".join(f"<th>{e(_vl(k, lang, plan.unit_labels))}</th>" for k in
                                           ("rule", "severity", "layers", "features", "unit", "area", "where",
                                            "message", "exception")) + "</tr>"
     )
@@ -595,57 +640,11 @@ def write_repaired(report: Any, out_dir: str | Path) -> list[Path]:
 
         def _write(p: Path, _g: Any = gdf, _k: str = key) -> None:
             p.unlink(missing_ok=True)
-            pyogrio.write_dataframe(_g, p, layer=_k, driver="GPKG", promote_to_multi=True)
+            with _fixed_gdal_time():
+                pyogrio.write_dataframe(_g, p, layer=_k, driver="GPKG", promote_to_multi=True)
 
         written.append(atomic_write(path, _write))
     return written
-
-
-def validate_summary(report: Any, plan: Plan, lang: str = "zh", limit: int = 40) -> str:
-    """Return the validation summary for the terminal (Chinese by default)."""
-    from .rules import rule_label
-
-    lines = [f"{_vl('title', lang)} — {plan.name_zh if lang == 'zh' else plan.name_en}",
-             f"{_vl('errors', lang)} {report.errors} · {_vl('warnings', lang)} {report.warnings} · "
-             f"{_vl('accepted', lang)} {report.accepted}", ""]
-    by_rule = report.by_rule()
-    if not by_rule:
-        lines.append(f"  {_vl('none', lang)}")
-    for rule, d in by_rule.items():
-        lines.append(
-            f"  [{_vl(d['severity'], lang)}] {pad(rule_label(rule, lang), 18)} ({rule}): {d['count']} "
-            f"{_vl('count', lang) if lang == 'zh' else ''}".rstrip()
-            + (f", {d['area_m2']:,.1f} m²" if d["area_m2"] else "")
-            + (f" ({_vl('accepted', lang)} {d['accepted']})" if d["accepted"] else "")
-        )
-    if report.violations:
-        lines.append("")
-        lines.append(_vl("per_unit", lang) + ":")
-        units: list[str | None] = list(dict.fromkeys([*report.units, *(v.unit for v in report.violations)]))
-        for u in units:
-            vs = [v for v in report.violations if v.unit == u]
-            if not vs:
-                continue
-            name = (u if lang == "zh" else plan.unit_name_en(u)) if u is not None else _vl("outside", lang)
-            errs = sum(1 for v in vs if v.severity == "error" and not v.accepted)
-            warns = sum(1 for v in vs if v.severity == "warning" and not v.accepted)
-            lines.append(f"  {pad(name, 20)} {_vl('errors', lang)} {errs} · {_vl('warnings', lang)} {warns}")
-        lines.append("")
-        lines.append(_vl("details", lang) + ":")
-        for v in report.violations[:limit]:
-            mark = _vl("accepted", lang) if v.accepted else _vl(v.severity, lang)
-            msg = v.message_zh if lang == "zh" and v.message_zh else v.message
-            where = "" if v.lon is None else f" @ {v.lon:.5f},{v.lat:.5f}"
-            lines.append(f"  [{mark}] {v.rule}: {msg}{where}")
-        if len(report.violations) > limit:
-            lines.append("  … " + _vl("more", lang).format(n=len(report.violations) - limit))
-    if report.notes:
-        lines.append("")
-        lines.append(_vl("notes", lang) + ":")
-        lines.extend(f"  - {n}" for n in report.notes)
-    lines.append("")
-    lines.append(_vl("fail" if report.exit_code else "pass", lang))
-    return "\n".join(lines)
 
 
 def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
@@ -657,7 +656,7 @@ def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
         with p.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
 
     return [write_json(out / "scorecard.json", card.to_dict()), atomic_write(out / "scorecard.csv", _csv)]
 
@@ -665,10 +664,11 @@ def write_scorecard(card: Scorecard, out_dir: str | Path) -> list[Path]:
 def write_coverage(cov: Coverage, out_dir: str | Path) -> list[Path]:
     """Write ``coverage.json`` and ``coverage.csv`` (unit × class rows, then the division as unit "*")."""
     out = Path(out_dir)
-    frame = coverage_frame(cov)
+    frame = csv_frame(coverage_frame(cov))
     return [
         write_json(out / "coverage.json", cov.to_dict()),
-        atomic_write(out / "coverage.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")),
+        atomic_write(out / "coverage.csv",
+                     lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")),
     ]
 
 
@@ -678,8 +678,8 @@ def write_pages(pages: dict[str, str], out_dir: str | Path) -> list[Path]:
     written = []
     for name, text in pages.items():
         target = out / name
-        if target.resolve().parent != out.resolve():
-            raise ValueError(f"refusing to write {name} outside {out}")
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise OutputError(f"refusing to write {name!r}: a page name must stay inside --out {out}")
         written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
     return written
 
@@ -722,7 +722,8 @@ def write_sheets(doc: dict[str, Any], out_dir: str | Path) -> list[Path]:
     frame = pd.DataFrame(rows, columns=["sheet", "scale", "sheet_area_m2", "unit", "survey_area_m2",
                                         "share_of_sheet", "west", "south", "east", "north"])
     # unit names come from the user's file: one starting like a formula is kept as text in spreadsheets
-    frame["unit"] = frame["unit"].map(lambda t: "'" + t if str(t)[:1] in "=+-@\t\r" else t)
+    frame = csv_frame(frame)
     written = [write_json(out / "sheets.json", doc)]
-    written.append(atomic_write(out / "sheets.csv", lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig")))
+    written.append(atomic_write(out / "sheets.csv",
+                                lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")))
     return written

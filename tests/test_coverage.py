@@ -25,7 +25,8 @@ from rasterio.transform import from_origin
 from eco12geo.cli.main import main
 from eco12geo.errors import CRSError, InputError
 from eco12geo.plan import load_plan
-from eco12geo.raster import coverage_check, coverage_table, pixel_areas, zonal_coverage
+from eco12geo.raster import coverage_check, pixel_areas, zonal_coverage
+from eco12geo.render import coverage_table
 
 from .conftest import cell_area
 

@@ -420,7 +420,7 @@ def test_repair_writes_copies_into_out_never_in_place(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["validate", str(d), "--no-targets", "--repair", "--out", str(out)])
     assert res.exit_code == 1
     assert {p.name: p.read_bytes() for p in d.iterdir()} == before
-    fixed = pyogrio.read_dataframe(out / "ecological_redline_repaired.gpkg")
+    fixed = pyogrio.read_dataframe(out / "repaired" / "ecological_redline_repaired.gpkg")  # issue 8: its own folder
     assert fixed.geometry.is_valid.all() and list(fixed["BSM"]) == ["R1"]
 
 

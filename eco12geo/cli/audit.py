@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..audit import audit as run_audit
-from ..report import audit_table, write_audit
+from ..render import audit_table
+from ..report import write_audit
 from . import options
 from .helpers import check_year, gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
 

@@ -10,7 +10,8 @@ import click
 from ..errors import InputError
 from ..layerset import LayerSet
 from ..plan import Plan
-from ..raster import Coverage, coverage_check, coverage_table, zonal_coverage
+from ..raster import Coverage, coverage_check, zonal_coverage
+from ..render import coverage_table
 from ..report import write_coverage
 from . import options
 from .helpers import gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors

@@ -6,12 +6,13 @@ import sys
 
 import click
 
+from .._staging import current_path
 from ..audit import audit as run_audit
 from ..bundled import demo_layers_dir
 from ..indicators import scorecard, scorecard_table
 from ..io import discover_layers, read_report
-from ..raster import coverage_table
-from ..report import audit_table, validate_summary, write_audit, write_scorecard
+from ..render import audit_table, coverage_table, validate_summary
+from ..report import write_audit, write_scorecard
 from . import options
 from .coverage import run as run_coverage
 from .helpers import get_plan, prepare_out, read_sources, translate_errors
@@ -78,7 +79,7 @@ def demo(lang: str, out_dir: str) -> None:
     click.echo("")
     context = read_context(None)
     for lay, folder, done in ((layers, out, result), (rev_layers, out / "revision", None)):
-        rj = folder / "report.json"
+        rj = current_path(folder / "report.json")  # written by this run: still in its staging folder
         written = write_maps(lay, plan, folder, report_doc=read_report(rj) if rj.is_file() else None,
                              lang=lang, context=context, illustrative=True, report_html=folder / "report.html",
                              audit=done)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from .._staging import output_error, staging
 from ..errors import Eco12GeoError, InputError
 from ..io import LayerSource, discover_layers, parse_layer_arg
 from ..layerset import LayerSet, load_layers
@@ -34,8 +38,10 @@ def translate_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
+        out_dir = kwargs.get("out_dir")
         try:
-            return func(*args, **kwargs)
+            with _terminated_exits(), (staging(out_dir) if out_dir else contextlib.nullcontext()):
+                return func(*args, **kwargs)
         except Eco12GeoError as exc:
             fail(str(exc).replace("\n", " "))
         except BrokenPipeError:
@@ -52,6 +58,23 @@ def translate_errors(func: F) -> F:
             fail(f"unexpected {type(exc).__name__}: {exc}; rerun with --debug and report it", EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def _terminated_exits() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit(143)`` while a command runs, so its staged outputs are removed."""
+    def _exit(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _exit)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def get_plan(plan_path: str | None) -> Plan:
@@ -111,9 +134,16 @@ def list_unmatched(unmatched: Sequence[str]) -> None:
 
 
 def prepare_out(out_dir: str) -> Path:
-    """Create the output folder."""
+    """Create the output folder (one line, exit 2, when it cannot be)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; give a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, out) from None
+    if os.statvfs(out).f_flag & os.ST_RDONLY:
+        raise output_error(OSError(errno.EROFS, os.strerror(errno.EROFS)), out)
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise output_error(PermissionError(errno.EACCES, "Permission denied"), out)
     return out

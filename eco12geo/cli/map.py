@@ -9,6 +9,7 @@ from typing import Any
 import click
 import geopandas as gpd
 
+from .._staging import current_path
 from ..audit import Audit
 from ..audit import audit as run_audit
 from ..bundled import bundled_layer
@@ -63,7 +64,7 @@ def write_maps(
     """Build every page (auditing the layers unless ``audit`` is given) and write them into ``out``."""
     result = audit if audit is not None else run_audit(layers, plan, unit_field=unit_field, targets=False)
     href = None
-    if report_html is not None and report_html.is_file():
+    if report_html is not None and (report_html.is_file() or current_path(report_html).is_file()):
         href = Path(os.path.relpath(report_html.resolve(), out.resolve())).as_posix()
     pages = build_maps(
         layers, plan, result, report_doc, basemap=basemap, lang=lang, tianditu_token=tianditu_token,

@@ -11,7 +11,8 @@ import click
 from ..io import LayerSource, discover_layers, parse_layer_arg
 from ..layerset import LayerSet
 from ..plan import Plan
-from ..report import validate_summary, write_repaired, write_report
+from ..render import validate_summary
+from ..report import write_repaired, write_report
 from ..validate import Report
 from ..validate import validate as run_validate
 from ..waivers import load_exceptions
@@ -56,7 +57,7 @@ def run(
                           tolerances=tolerances, exceptions=exceptions, year=year)
     written = write_report(report, plan, out, lang=lang, maps_dir=maps_dir)
     if repair:
-        written.extend(write_repaired(report, out))
+        written.extend(write_repaired(report, out / "repaired"))
     return report, written
 
 
@@ -77,7 +78,7 @@ def run(
 @click.option("--exceptions", "exceptions_path", type=click.Path(), default=None, metavar="FILE",
               help="CSV or YAML of accepted violations (rule, features, reason, document).")
 @click.option("--repair", is_flag=True, default=False,
-              help="Write repaired copies of layers with invalid geometries into --out (never in place).")
+              help="Write repaired copies of layers with invalid geometries into --out/repaired (never in place).")
 @click.option("--min-overlap-m2", type=click.FloatRange(min=0), default=None,
               help="Overlaps and uncovered parts below this area are not reported (default: the plan's).")
 @click.option("--sliver-width-m", type=click.FloatRange(min=0), default=None,

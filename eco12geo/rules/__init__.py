@@ -68,7 +68,7 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "self_overlap": ("图层内重叠", "overlap within a layer"),
     "overlap": ("控制线交叉重叠", "overlap between layers"),
     "not_covered": ("未被覆盖", "not covered"),
-    "outside_units": ("超出团场范围", "outside the units"),
+    "outside_units": ("超出单元范围", "outside the units"),
     "area_below_target": ("面积低于规划指标", "area below the plan figure"),
     "area_above_target": ("面积超出规划指标", "area above the plan figure"),
     "area_decreased": ("面积减少", "area decreased"),
@@ -336,6 +336,14 @@ class RuleContext:
         """Return the Chinese name of a layer key."""
         d = self.plan.layers.get(key)
         return d.name_zh if d else key
+
+    def where(self, unit: str | None, brackets: bool = True) -> tuple[str, str]:
+        """Return where a violation lies, in English and Chinese, with the plan's unit label (团场, 乡镇 …).
+
+        ``(" in 104团", "（104团）")``, or outside every unit ``(" outside every unit", "（团场范围外）")``.
+        """
+        zh = unit if unit else f"{self.plan.unit_label_zh}范围外"
+        return (f" in {unit}" if unit else " outside every unit"), (f"（{zh}）" if brackets else zh)
 
     @property
     def severity(self) -> str:

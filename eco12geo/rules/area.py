@@ -146,8 +146,7 @@ def check_area_decreased(ctx: RuleContext) -> RuleResult:
             geom = shapely.union_all(objarr([r_geoms[j] for j in sel])) if sel else None
             fids = tuple(sorted({r_fids[j] for j in sel}))
             lon, lat = ctx.lonlat(objarr([geom])) if geom is not None else ([None], [None])
-            where_en = f" in {unit}" if unit else " outside every unit"
-            where_zh = f"{unit}" if unit else "团场范围外"
+            where_en, where_zh = ctx.where(unit, brackets=False)
             found.append(
                 Violation(
                     rule="area_decreased",
@@ -211,8 +210,7 @@ def check_area_removed(ctx: RuleContext) -> RuleResult:
         lon, lat = ctx.lonlat(geoms)
         found = []
         for j in range(len(idx)):
-            where_en = f" in {units[j]}" if units[j] else " outside every unit"
-            where_zh = f"（{units[j]}）" if units[j] else "（团场范围外）"
+            where_en, where_zh = ctx.where(units[j])
             found.append(
                 Violation(
                     rule="area_removed",
@@ -227,7 +225,8 @@ def check_area_removed(ctx: RuleContext) -> RuleResult:
                     "(its nature must not change, even where the net area held)"
                     + (f"; ground added in the same unit: {', '.join(added[units[j]])}" if added.get(units[j]) else ""),
                     message_zh=f"基期{ctx.zh(key)}{fids[j]}有{areas[j]:,.1f}平方米被调出{where_zh}，性质不得改变"
-                    + (f"（同团场新增：{'、'.join(added[units[j]])}）" if added.get(units[j]) else ""),
+                    + (f"（同{ctx.plan.unit_label_zh}新增：{'、'.join(added[units[j]])}）"
+                       if added.get(units[j]) else ""),
                     geometry=geoms[j],
                     details={"added_features": added.get(units[j], [])},
                 )

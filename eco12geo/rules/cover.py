@@ -34,8 +34,7 @@ def check_not_covered(ctx: RuleContext) -> RuleResult:
         found = []
         for j, k in enumerate(idx.tolist()):
             fid = a.ids[int(ia[k])]
-            where_en = f" in {units[j]}" if units[j] else " outside every unit"
-            where_zh = f"（{units[j]}）" if units[j] else "（团场范围外）"
+            where_en, where_zh = ctx.where(units[j])
             found.append(
                 Violation(
                     rule="not_covered",
@@ -87,7 +86,7 @@ def check_outside_units(ctx: RuleContext) -> RuleResult:
                             rule="outside_units", severity=ctx.severity, layers=(key,), features=(fid,),
                             unit=None, area_m2=a, lon=lon[j], lat=lat[j],
                             message=f"{a:,.1f} m² of {key} {fid} lies outside every unit",
-                            message_zh=f"{ctx.zh(key)}{fid}有{a:,.1f}平方米超出团场范围",
+                            message_zh=f"{ctx.zh(key)}{fid}有{a:,.1f}平方米超出{ctx.plan.unit_label_zh}范围",
                             geometry=rest[k],
                         )
                     )
@@ -107,7 +106,7 @@ def check_outside_units(ctx: RuleContext) -> RuleResult:
                             rule="outside_units", severity=ctx.severity, layers=(key,), features=(fid,),
                             unit=None, area_m2=0.0, lon=lon[j], lat=lat[j],
                             message=f"{what} {key} {fid} lies outside every unit",
-                            message_zh=f"{ctx.zh(key)}{fid}{what_zh}超出团场范围",
+                            message_zh=f"{ctx.zh(key)}{fid}{what_zh}超出{ctx.plan.unit_label_zh}范围",
                             geometry=rest[k],
                             details={"length_m": round(float(lengths[j]), 2)} if dims[k] == 1 else {},
                         )

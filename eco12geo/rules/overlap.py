@@ -25,8 +25,7 @@ def _pair_violations(
     out = []
     for j, k in enumerate(idx.tolist()):
         fa, fb = a.ids[int(ia[k])], b.ids[int(ib[k])]
-        where_en = f" in {units[j]}" if units[j] else " outside every unit"
-        where_zh = f"（{units[j]}）" if units[j] else "（团场范围外）"
+        where_en, where_zh = ctx.where(units[j])
         if same:
             msg = f"{key_a} features {fa} and {fb} overlap by {areas[j]:,.1f} m²{where_en}"
             msg_zh = f"{ctx.zh(key_a)}图斑{fa}与{fb}相互重叠{areas[j]:,.1f}平方米{where_zh}"

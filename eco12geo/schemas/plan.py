@@ -19,6 +19,8 @@ from . import Strict
 __all__ = [
     "FigureDoc",
     "LayerDoc",
+    "MapDoc",
+    "MapStyleDoc",
     "PlanDocument",
     "PlanHead",
     "RuleDoc",
@@ -79,6 +81,25 @@ class UnitsDoc(Strict):
     members: list[UnitDoc]
 
 
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+Opacity = Annotated[float, Field(ge=0, le=1)]
+
+
+class MapStyleDoc(Strict):
+    """``[layers.KEY.map]``: how the maps draw a layer (no layer key is known to the map code)."""
+
+    order: int = 95
+    role: Literal["control", "pattern", "units"] = "control"
+    label: Literal["none", "surface", "north"] = "none"
+    label_class: Literal["minor", "major", "unit"] = "minor"
+    stroke: Colour | None = None
+    weight: Annotated[float, Field(gt=0, le=20)] | None = None
+    dash: Annotated[str, Field(pattern=r"^\d+( \d+)*$")] | None = None
+    opacity: Opacity | None = None
+    fill: bool = True
+    fill_opacity: Opacity | None = None
+
+
 class LayerDoc(Strict):
     """``[layers.KEY]``: one layer key."""
 
@@ -90,8 +111,11 @@ class LayerDoc(Strict):
     area_field: Text | None = None
     area_unit: AreaUnit = "m2"
     name_field: Text | None = None
-    colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#3388ff"
+    colour: Colour = "#3388ff"
     recorded_area_method: RecordedMethod | None = None
+    short_zh: Text | None = None
+    short_en: Text | None = None
+    map: MapStyleDoc = MapStyleDoc()
 
 
 class FigureDoc(Strict):
@@ -136,6 +160,15 @@ class Tolerances(Strict):
     densify_m: Annotated[float, Field(gt=0)] = 100.0
 
 
+class MapDoc(Strict):
+    """``[map]``: what the maps say of the plan as a whole."""
+
+    whole_zh: str = "全域"
+    whole_en: str = "Whole area"
+    pattern_heading_zh: str = "生态空间格局"
+    pattern_heading_en: str = "Ecological pattern"
+
+
 class PlanDocument(Strict):
     """A whole plan file."""
 
@@ -145,6 +178,8 @@ class PlanDocument(Strict):
     figures: list[FigureDoc] = []
     rules: list[RuleDoc] = []
     tolerances: Tolerances = Tolerances()
+    map: MapDoc = MapDoc()
+    glossary: dict[str, str] = Field({}, description="English names of pattern places, for map labels")
 
 
 def cross_check(doc: PlanDocument) -> list[str]:
