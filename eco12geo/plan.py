@@ -36,9 +36,7 @@ __all__ = [
     "RuleDef",
     "Unit",
     "load_plan",
-    "optional",
     "read_toml",
-    "require",
 ]
 
 DEFAULT_PLAN = "xpcc12_2023_2035.toml"
@@ -331,41 +329,6 @@ class Plan:
             if text == u.name or text in u.aliases:
                 return u.name_en
         return text
-
-
-def require(
-    table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], *, what: str = "plan"
-) -> Any:
-    """Return ``table[key]`` checked to be of ``kind``, or raise PlanError naming ``where.key``.
-
-    Used by every file of plan data (``what`` names the file kind in messages).
-    """
-    name = f"{where}.{key}" if where else key
-    if key not in table:
-        raise PlanError(f"{what} key '{name}' is missing")
-    value = table[key]
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise PlanError(f"{what} key '{name}' must be {_kind_name(kind)}, not {value!r}")
-    return value
-
-
-def optional(
-    table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any, *, what: str = "plan"
-) -> Any:
-    """Return ``table[key]`` checked as in :func:`require`, or ``default`` when the key is absent."""
-    if key not in table:
-        return default
-    return require(table, key, where, kind, what=what)
-
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "text", float: "a number", int: "an integer", list: "a list", dict: "a table"}
-    if isinstance(kind, tuple):
-        return " or ".join(names.get(k, k.__name__) for k in kind)
-    return names.get(kind, kind.__name__)
 
 
 def _parse(data: dict[str, Any], path: str) -> Plan:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from eco12geo.schemas.indicators import IndicatorsDocument
 from eco12geo.schemas.outputs import AuditDoc, CoverageDoc, ReportDoc, ScorecardDoc, SheetsDoc
 from eco12geo.schemas.plan import PlanDocument
 from eco12geo.schemas.waivers import WaiverDoc
@@ -17,6 +18,7 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 MODELS: dict[str, object] = {
     "plan.schema.json": PlanDocument,
     "exceptions.schema.json": list[WaiverDoc],
+    "indicators.schema.json": IndicatorsDocument,
     "report.schema.json": ReportDoc,
     "audit.schema.json": AuditDoc,
     "coverage.schema.json": CoverageDoc,

@@ -18,6 +18,7 @@ from eco12geo.errors import InputError, PlanError
 from eco12geo.indicators import IndicatorSet, evaluate, load_indicators, read_values, scorecard
 from eco12geo.report import write_scorecard
 
+
 @pytest.fixture(scope="module")
 def ind() -> IndicatorSet:
     return load_indicators()

@@ -22,17 +22,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-def key_path(loc: Sequence[int | str], labels: dict[tuple[int | str, ...], str] | None = None) -> str:
+def key_path(
+    loc: Sequence[int | str],
+    labels: dict[tuple[int | str, ...], str] | None = None,
+    names: dict[tuple[int | str, ...], str] | None = None,
+) -> str:
     """Return a dotted key path for a pydantic location: ``('figures', 1, 'kind')`` → ``figures[1].kind``.
 
     ``labels`` may name list items, e.g. ``{('figures', 1): 'redline_area'}`` gives
-    ``figures[1] (redline_area).kind``.
+    ``figures[1] (redline_area).kind``; ``names`` replace a list index, e.g.
+    ``{('indicator', 6): 'no=7'}`` gives ``indicator[no=7].kind``.
     """
     out = ""
     for i, part in enumerate(loc):
         if isinstance(part, int):
-            out += f"[{part}]"
-            label = (labels or {}).get(tuple(loc[: i + 1]))
+            prefix = tuple(loc[: i + 1])
+            out += f"[{(names or {}).get(prefix, part)}]"
+            label = (labels or {}).get(prefix)
             if label:
                 out += f" ({label})"
         else:
@@ -81,6 +87,7 @@ def problems(
     *,
     what: str = "plan",
     labels: dict[tuple[int | str, ...], str] | None = None,
+    names: dict[tuple[int | str, ...], str] | None = None,
 ) -> list[str]:
     """Return one plain message per problem of a failed validation, in document order.
 
@@ -95,11 +102,13 @@ def problems(
         How messages name the document's keys (``plan key '…'``, ``exceptions key '…'``).
     labels
         Names for list items (see :func:`key_path`).
+    names
+        Names that replace a list item's index (see :func:`key_path`).
     """
     out: list[str] = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        name = key_path(loc, labels)
+        name = key_path(loc, labels, names)
         kind = err["type"]
         if kind == "extra_forbidden":
             known = _known_keys(model, loc[:-1])
