@@ -9,9 +9,9 @@ import click
 from .._staging import current_path
 from ..audit import audit as run_audit
 from ..bundled import demo_layers_dir
-from ..indicators import scorecard, scorecard_table
+from ..indicators import scorecard
 from ..io import discover_layers, read_report
-from ..render import audit_table, coverage_table, validate_summary
+from ..render import audit_table, coverage_table, scorecard_table, validate_summary
 from ..report import write_audit, write_scorecard
 from . import options
 from .coverage import run as run_coverage

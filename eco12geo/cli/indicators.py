@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from ..indicators import evaluate, load_indicators, read_values, scorecard_table
+from ..indicators import evaluate, load_indicators, read_values
+from ..render import scorecard_table
 from ..report import write_scorecard
 from . import options
 from .helpers import prepare_out, translate_errors

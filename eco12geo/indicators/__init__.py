@@ -4,7 +4,7 @@ One concept per module: :mod:`~eco12geo.indicators.model` (the typed indicators)
 :mod:`~eco12geo.indicators.load` (the file, validated by
 :class:`eco12geo.schemas.indicators.IndicatorsDocument`), :mod:`~eco12geo.indicators.values`
 (the value grammar and the values CSV), :mod:`~eco12geo.indicators.evaluate` (the judgement →
-:class:`Scorecard`) and :mod:`~eco12geo.indicators.table` (the terminal table).
+:class:`Scorecard`) and :func:`eco12geo.render.scorecard_table` (the terminal table).
 
 The indicators are data: the plan file names a TOML file of them in ``[plan] indicators``
 (``eco12geo/plans/xpcc12_2023_2035_indicators.toml`` for the bundled plan), each with its
@@ -42,7 +42,6 @@ from typing import Any
 from .evaluate import PartResult, Result, Scorecard, evaluate, scorecard
 from .load import load_indicators, parse_indicators
 from .model import Assessed, Indicator, IndicatorCheck, IndicatorSet, Part
-from .table import scorecard_table
 from .values import read_values
 
 __all__ = [
@@ -59,13 +58,16 @@ __all__ = [
     "parse_indicators",
     "read_values",
     "scorecard",
-    "scorecard_table",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """``Check`` is :class:`IndicatorCheck` (renamed: it clashed with :class:`eco12geo.rules.Check`)."""
+    """Old names: ``Check`` is :class:`IndicatorCheck`; ``scorecard_table`` is in :mod:`eco12geo.render`."""
     if name == "Check":
         warnings.warn("eco12geo.indicators.Check is now IndicatorCheck", DeprecationWarning, stacklevel=2)
         return IndicatorCheck
+    if name == "scorecard_table":
+        from ..render.scorecard import scorecard_table
+
+        return scorecard_table
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

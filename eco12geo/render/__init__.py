@@ -1,6 +1,7 @@
 """Presentation: everything eco12geo shows people, apart from the data files it writes.
 
 - :mod:`eco12geo.render.terminal`: the text tables and summaries the commands print;
+- :mod:`eco12geo.render.scorecard`: the indicator scorecard (表1) as a terminal table;
 - :mod:`eco12geo.render.html`: HTML pages from Jinja2 templates with autoescaping (``report.html``).
 
 Labels (zh/en) live in :mod:`eco12geo.labels`; the file writers in :mod:`eco12geo.report`.
@@ -9,6 +10,7 @@ Labels (zh/en) live in :mod:`eco12geo.labels`; the file writers in :mod:`eco12ge
 from __future__ import annotations
 
 from .html import report_html
+from .scorecard import scorecard_table
 from .terminal import audit_table, coverage_table, validate_summary
 
-__all__ = ["audit_table", "coverage_table", "report_html", "validate_summary"]
+__all__ = ["audit_table", "coverage_table", "report_html", "scorecard_table", "validate_summary"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..indicators.evaluate import Scorecard
 from ..labels import indicator_label as lab
 from ..labels import pad, text_width
-from .evaluate import Scorecard
 
 __all__ = ["scorecard_table"]
 
