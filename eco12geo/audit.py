@@ -287,7 +287,7 @@ def audit(
         areas = ellipsoidal_area(geoms, crs, densify_m)
         parea, pepsg = planar_area(geoms, crs, densify_m)
         if d.geometry != "line":
-            _, _, shared = intersect_pairs(geoms, geoms, same=True)
+            _, _, shared = intersect_pairs(geoms, geoms, same=True, interiors=True)
             twice = float(ellipsoidal_area(shared, crs, densify_m).sum()) if len(shared) else 0.0
             if twice >= plan.tolerances.get("min_overlap_m2", 1.0):
                 notes.append(
@@ -318,7 +318,7 @@ def audit(
                 )
         outside = None
         if unit_geoms is not None and key != units_key:
-            ia, iu, pieces = intersect_pairs(geoms, unit_geoms)
+            ia, iu, pieces = intersect_pairs(geoms, unit_geoms, interiors=d.geometry != "line")
             if d.geometry == "line":
                 plen = ellipsoidal_length(pieces, crs, densify_m)
                 per_unit_len[key] = np.bincount(iu, weights=plen, minlength=len(unit_geoms))

@@ -400,7 +400,7 @@ class RuleContext:
         if self.units is None:
             keep = np.flatnonzero(total >= self.min_area)
             return keep.astype(np.int64), [None] * len(keep), pieces[keep], total[keep]
-        ip, iu, sub = intersect_pairs(pieces, self.units.geoms)
+        ip, iu, sub = intersect_pairs(pieces, self.units.geoms, interiors=True)
         sub = poly_only(sub)
         sa = self.area(sub)
         inside = np.bincount(ip, weights=sa, minlength=n) if len(ip) else np.zeros(n)
