@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from .backend import Backend, LocalBackend
 from .errors import InputError
 from .layerset import LayerSet
 from .measure import crs_label, ellipsoidal_area, ellipsoidal_length, planar_area, relative_difference
 from .names import feature_ids
-from .overlay import intersect_pairs, repair
+from .overlay import repair
 from .plan import Figure, Plan
 
 __all__ = ["Audit", "FigureCheck", "LayerAudit", "UnitAudit", "audit", "feature_areas", "unit_names"]
@@ -98,6 +99,8 @@ class Audit:
     notes: list[str] = field(default_factory=list)
     #: the ellipsoid areas are taken on (GRS80 for CGCS2000)
     ellipsoid: str = "GRS80"
+    #: where and how long it ran (``run`` in audit.json: backend, workers, seconds); set by the caller
+    run: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``audit.json`` document (schema_version 1, INTERFACE.md)."""
@@ -179,6 +182,7 @@ class Audit:
             "targets": targets,
             "figures": others,
             "notes": list(self.notes),
+            **({"run": dict(self.run)} if self.run is not None else {}),
         }
 
 
@@ -237,6 +241,7 @@ def audit(
     units_key: str = "units",
     unit_field: str | None = None,
     targets: bool = True,
+    backend: Backend | None = None,
 ) -> Audit:
     """Compute the area audit.
 
@@ -252,12 +257,15 @@ def audit(
         Field holding the unit name; default the plan's.
     targets
         Check the plan's figures (False for partial extracts, ``--no-targets``).
+    backend
+        Where pairs of features are found (:func:`eco12geo.backend.make_backend`); None: this machine.
 
     Returns
     -------
     Audit
     """
     densify_m = plan.tolerances.get("densify_m", 100.0)
+    pairs = (backend or LocalBackend()).pairs
     crs: CRS = layers.crs
     field_name = unit_field or plan.unit_field
     notes = list(layers.notes)
@@ -287,7 +295,7 @@ def audit(
         areas = ellipsoidal_area(geoms, crs, densify_m)
         parea, pepsg = planar_area(geoms, crs, densify_m)
         if d.geometry != "line":
-            _, _, shared = intersect_pairs(geoms, geoms, same=True, interiors=True)
+            _, _, shared = pairs(geoms, geoms, same=True, interiors=True)
             twice = float(ellipsoidal_area(shared, crs, densify_m).sum()) if len(shared) else 0.0
             if twice >= plan.tolerances.get("min_overlap_m2", 1.0):
                 notes.append(
@@ -318,7 +326,7 @@ def audit(
                 )
         outside = None
         if unit_geoms is not None and key != units_key:
-            ia, iu, pieces = intersect_pairs(geoms, unit_geoms, interiors=d.geometry != "line")
+            ia, iu, pieces = pairs(geoms, unit_geoms, interiors=d.geometry != "line")
             if d.geometry == "line":
                 plen = ellipsoidal_length(pieces, crs, densify_m)
                 per_unit_len[key] = np.bincount(iu, weights=plen, minlength=len(unit_geoms))

@@ -12,7 +12,7 @@ first, so one bad polygon never aborts the other checks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from pyproj import CRS
 
 from ._log import logger
 from .audit import unit_names
+from .backend import Backend
 from .exceptions import ExceptionEntry, apply_exceptions
 from .layerset import LayerSet, harmonize
 from .measure import crs_label
@@ -49,6 +50,8 @@ class Report:
     checks: list[Check]
     tolerances: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    #: where and how long it ran (``run`` in report.json: backend, workers, seconds); set by the caller
+    run: dict[str, Any] | None = None
     #: layers with invalid features, repaired (for ``--repair``); not part of report.json
     repaired: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
 
@@ -106,6 +109,8 @@ class Report:
         }
         doc["tolerances"] = dict(sorted(self.tolerances.items()))
         doc["notes"] = list(self.notes)
+        if self.run is not None:
+            doc["run"] = dict(self.run)
         return doc
 
 
@@ -145,6 +150,8 @@ def validate(
     targets: bool = True,
     tolerances: Mapping[str, float | None] | None = None,
     exceptions: Sequence[ExceptionEntry] | None = None,
+    backend: Backend | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Run every rule of the plan over the layers.
 
@@ -168,6 +175,10 @@ def validate(
         ``{"min_overlap_m2": 10.0, "sliver_width_m": 0.5}``.
     exceptions
         Accepted violations (:func:`eco12geo.exceptions.load_exceptions`).
+    backend
+        Where pairs of features are found (:func:`eco12geo.backend.make_backend`); None: this machine.
+    progress
+        Called as ``progress(rule, rules_done, rules)`` before each rule runs and once at the end.
 
     Returns
     -------
@@ -214,10 +225,12 @@ def validate(
         }
 
     ctx = RuleContext(plan=plan, crs=crs, layers=data, baseline=base_data, units=units, tolerances=tol,
-                      targets=targets, notes=notes)
+                      targets=targets, notes=notes, backend=backend)
     violations: list[Violation] = []
     checks: list[Check] = []
-    for rd in plan.rules:
+    for i, rd in enumerate(plan.rules):
+        if progress is not None:
+            progress(rd.rule, i, len(plan.rules))
         checker = get_checker(rd.rule)
         if checker is None:
             notes.append(f"rule {rd.rule!r} of the plan has no checker; skipped")
@@ -226,6 +239,8 @@ def validate(
         found, looked = checker(ctx)
         violations.extend(found)
         checks.extend(looked)
+    if progress is not None:
+        progress("done", len(plan.rules), len(plan.rules))
     if not targets:
         notes.append("plan area targets not checked (--no-targets)")
     if baseline is None:

@@ -52,7 +52,9 @@ def _wiggle(rng: np.random.Generator, count: int) -> NDArray[np.float64]:
     return rng.uniform(-6, 6, (count, INNER)) * np.sin(np.pi * t)
 
 
-def _edges(c0: NDArray[np.float64], c1: NDArray[np.float64], off: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
+def _edges(
+    c0: NDArray[np.float64], c1: NDArray[np.float64], off: NDArray[np.float64], axis: int
+) -> NDArray[np.float64]:
     """Inner vertices of the straight edges c0 → c1, offset across the edge (axis 1: in y, 0: in x)."""
     t = (np.arange(1, INNER + 1) / (INNER + 1))[None, :, None]
     pts = c0[:, None, :] + t * (c1 - c0)[:, None, :]
@@ -80,7 +82,9 @@ def _row(seed: int, j: int, cols: int) -> tuple[NDArray[np.object_], NDArray[np.
     return shapely.polygons(ring), np.arange(cols), grown
 
 
-def layer_blocks(n: int, seed: int = 12, block_rows: int = 64) -> Iterator[tuple[int, NDArray[np.object_], NDArray[np.object_]]]:
+def layer_blocks(
+    n: int, seed: int = 12, block_rows: int = 64
+) -> Iterator[tuple[int, NDArray[np.object_], NDArray[np.object_]]]:
     """Yield ``(start, polygons of A, polygons of B)`` block by block of grid rows, A and B ``n`` each at most."""
     rows, cols = grid_shape(n)
     taken = [0, 0]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,6 +95,32 @@ def read_sources(
             bars.pop(key).__exit__(None, None, None)
 
     return load_layers(sources, plan, assume_crs=assume_crs, engine=engine, progress=progress)
+
+
+#: layers of at least this many features (all together) get progress bars
+BAR_FEATURES = 100_000
+
+
+@contextlib.contextmanager
+def step_bar(layers: LayerSet, label: str, quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Yield a ``progress(step, done, total)`` callback drawing a bar on stderr (None when quiet or small)."""
+    if quiet or sum(len(layers[k]) for k in layers.keys()) < BAR_FEATURES:
+        yield None
+        return
+    bar: Any = None
+
+    def progress(step: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr, item_show_func=lambda _: step)
+            bar.__enter__()
+        bar.update(done - bar.pos, step)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def list_unmatched(unmatched: Sequence[str]) -> None:

@@ -36,3 +36,11 @@ lang_opt = click.option("--lang", type=click.Choice(LANGS), default="zh", show_d
                         help="Language of terminal output and labels (Chinese first).")
 engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio",
                           show_default=True, help="Vector reading engine.")
+backend_opt = click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                           help="Where the pairwise checks run: every core of this machine, or a dask cluster "
+                                "(needs pip install 'eco12geo[dask]').")
+scheduler_opt = click.option("--scheduler", default=None, metavar="ADDRESS",
+                             help="With --backend dask: an existing dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                  "(default: a LocalCluster on this machine).")
+quiet_opt = click.option("--quiet", is_flag=True, default=False,
+                         help="No progress bars (progress goes to stderr, never to stdout).")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 
+from ..backend import Backend, LocalBackend, make_backend
 from ..exceptions import load_exceptions
 from ..io import LayerSource, discover_layers, parse_layer_arg
 from ..layerset import LayerSet
@@ -16,11 +18,20 @@ from ..report import validate_summary, write_repaired, write_report
 from ..validate import Report
 from ..validate import validate as run_validate
 from . import options
-from .helpers import gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
+from .helpers import (
+    gather_sources,
+    get_plan,
+    list_unmatched,
+    prepare_out,
+    read_sources,
+    step_bar,
+    translate_errors,
+)
 
 
 def read_baseline(
-    plan: Plan, paths: Sequence[str], layer_args: Sequence[str], assume_crs: str | None, engine: str
+    plan: Plan, paths: Sequence[str], layer_args: Sequence[str], assume_crs: str | None, engine: str,
+    quiet: bool = False,
 ) -> LayerSet | None:
     """Read the baseline given by ``--baseline PATH`` and ``--baseline-layer KEY=PATH`` (None if neither)."""
     if not paths and not layer_args:
@@ -32,7 +43,7 @@ def read_baseline(
     for text in layer_args:
         key, src = parse_layer_arg(text)
         sources[key] = src
-    return read_sources(sources, plan, assume_crs, engine)
+    return read_sources(sources, plan, assume_crs, engine, quiet)
 
 
 def run(
@@ -48,11 +59,20 @@ def run(
     repair: bool = False,
     lang: str = "zh",
     maps_dir: str | None = None,
+    backend: Backend | None = None,
+    started: float | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[Report, list[Path]]:
-    """Validate, write the outputs into ``out`` and return the report and the files written."""
+    """Validate, write the outputs into ``out`` and return the report and the files written.
+
+    ``started`` (``time.perf_counter()`` when the command began) gives ``run.seconds`` in report.json.
+    """
     exceptions = load_exceptions(exceptions_path) if exceptions_path else None
+    t0 = time.perf_counter() if started is None else started
+    be = backend or LocalBackend()
     report = run_validate(layers, plan, baseline, unit_field=unit_field, targets=targets,
-                          tolerances=tolerances, exceptions=exceptions)
+                          tolerances=tolerances, exceptions=exceptions, backend=be, progress=progress)
+    report.run = be.info(time.perf_counter() - t0)
     written = write_report(report, plan, out, lang=lang, maps_dir=maps_dir)
     if repair:
         written.extend(write_repaired(report, out))
@@ -70,6 +90,9 @@ def run(
 @options.plan_opt
 @options.no_targets_opt
 @options.engine_opt
+@options.backend_opt
+@options.scheduler_opt
+@options.quiet_opt
 @options.lang_opt
 @options.out_opt
 @click.option("--exceptions", "exceptions_path", type=click.Path(), default=None, metavar="FILE",
@@ -86,8 +109,8 @@ def run(
 @translate_errors
 def validate(  # noqa: ANN201
     paths, layer_args, units_path, unit_field, baseline_paths, baseline_layer_args, assume_crs,  # noqa: ANN001
-    plan_path, no_targets, engine, lang, out_dir, exceptions_path, repair, min_overlap_m2,  # noqa: ANN001
-    sliver_width_m, maps_dir,  # noqa: ANN001
+    plan_path, no_targets, engine, backend, scheduler, quiet, lang, out_dir, exceptions_path,  # noqa: ANN001
+    repair, min_overlap_m2, sliver_width_m, maps_dir,  # noqa: ANN001
 ):
     """Check the layers against the plan's rules, per regiment.
 
@@ -95,17 +118,20 @@ def validate(  # noqa: ANN201
     summary.  Exit 0 when no error-severity violation stands, 1 when one does,
     2 when an input cannot be used.
     """
+    started = time.perf_counter()
     plan = get_plan(plan_path)
     sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
     list_unmatched(unmatched)
-    layers = read_sources(sources, plan, assume_crs, engine)
-    baseline = read_baseline(plan, baseline_paths, baseline_layer_args, assume_crs, engine)
+    layers = read_sources(sources, plan, assume_crs, engine, quiet)
+    baseline = read_baseline(plan, baseline_paths, baseline_layer_args, assume_crs, engine, quiet)
     out = prepare_out(out_dir)
-    report, written = run(
-        plan, layers, baseline, out, unit_field=unit_field, targets=not no_targets,
-        tolerances={"min_overlap_m2": min_overlap_m2, "sliver_width_m": sliver_width_m},
-        exceptions_path=exceptions_path, repair=repair, lang=lang, maps_dir=maps_dir,
-    )
+    with make_backend(backend, scheduler) as be, step_bar(layers, "checking", quiet) as progress:
+        report, written = run(
+            plan, layers, baseline, out, unit_field=unit_field, targets=not no_targets,
+            tolerances={"min_overlap_m2": min_overlap_m2, "sliver_width_m": sliver_width_m},
+            exceptions_path=exceptions_path, repair=repair, lang=lang, maps_dir=maps_dir,
+            backend=be, started=started, progress=progress,
+        )
     click.echo(validate_summary(report, plan, lang))
     click.echo("")
     for p in written:

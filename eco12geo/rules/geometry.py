@@ -16,7 +16,6 @@ import shapely
 from ..plan import GEOMETRY_TYPES
 from . import Check, RuleContext, RuleResult, Violation, parse_location, present, register
 
-
 #: geometry type names by shapely type id + 1 (missing is -1)
 _TYPE_NAMES = np.array(["", "Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                         "MultiPolygon", "GeometryCollection"], dtype=object)
