@@ -41,8 +41,12 @@ layers: $(STAMP)
 	$(PY) scripts/make_demo_layers.py
 	$(PY) scripts/make_demo_landcover.py
 
+# sizes: 10k, 100k, 1m (e.g. make bench BENCH_SIZES=1m BENCH_REPEAT=1)
+BENCH_SIZES ?= 10k 100k
+BENCH_REPEAT ?= 3
 bench: $(STAMP)
-	$(PY) scripts/benchmark.py
+	$(PY) -m pip install -q -e '.[dask]'
+	$(PY) scripts/benchmark.py --size $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
 
 clean:
 	rm -rf demo_out .pytest_cache build

@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from .backend import Backend, LocalBackend
 from .errors import InputError
 from .layerset import LayerSet
 from .measure import crs_label, ellipsoidal_area, ellipsoidal_length, planar_area, relative_difference
@@ -135,6 +136,8 @@ class Audit:
     ellipsoid: str = "GRS80"
     #: the year whose figures were judged (--year), None for every year
     year: int | None = None
+    #: where and how long it ran (``run`` in audit.json: backend, workers, seconds); set by the caller
+    run: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``audit.json`` document (schema_version 1, INTERFACE.md)."""
@@ -230,6 +233,7 @@ class Audit:
             "notes": list(self.notes),
             "area_methods": dict(AREA_METHODS),
             "year": self.year,
+            **({"run": dict(self.run)} if self.run is not None else {}),
         }
 
 
@@ -292,6 +296,7 @@ def audit(
     unit_field: str | None = None,
     targets: bool = True,
     year: int | None = None,
+    backend: Backend | None = None,
 ) -> Audit:
     """Compute the area audit.
 
@@ -310,12 +315,15 @@ def audit(
     year
         Judge the figures of this year where the plan gives one figure for
         several years (``--year``); None judges every year.
+    backend
+        Where pairs of features are found (:func:`eco12geo.backend.make_backend`); None: this machine.
 
     Returns
     -------
     Audit
     """
     densify_m = plan.tolerances.get("densify_m", 100.0)
+    pairs = (backend or LocalBackend()).pairs
     crs: CRS = layers.crs
     field_name = unit_field or plan.unit_field
     notes = list(layers.notes)
@@ -347,7 +355,7 @@ def audit(
         surveyed = _survey_areas(layers, key, geoms)
         parea, pepsg = planar_area(geoms, crs, densify_m)
         if d.geometry != "line":
-            _, _, shared = intersect_pairs(geoms, geoms, same=True)
+            _, _, shared = pairs(geoms, geoms, same=True, interiors=True)
             twice = float(ellipsoidal_area(shared, crs, densify_m).sum()) if len(shared) else 0.0
             if twice >= plan.tolerances.get("min_overlap_m2", 1.0):
                 notes.append(
@@ -383,7 +391,7 @@ def audit(
         outside = None
         survey_outside = None
         if unit_geoms is not None and key != units_key:
-            ia, iu, pieces = intersect_pairs(geoms, unit_geoms)
+            ia, iu, pieces = pairs(geoms, unit_geoms, interiors=d.geometry != "line")
             if d.geometry == "line":
                 plen = ellipsoidal_length(pieces, crs, densify_m)
                 per_unit_len[key] = np.bincount(iu, weights=plen, minlength=len(unit_geoms))

@@ -36,6 +36,7 @@ from ._shapefile import (
     shapefile_parts,
 )
 from .errors import CRSError, GeometryTypeError, InputError
+from .parallel import map_chunks
 from .plan import GEOMETRY_TYPES, LayerDef, Plan
 from .schemas import join, problems
 from .schemas.outputs import ReportDoc
@@ -537,6 +538,33 @@ def _check_geojson(path: Path, gdf: gpd.GeoDataFrame, src: LayerSource, assume_c
                     f"{src}: {len(lost)} of {len(feats)} geometries cannot be read (feature {lost[0] + 1} first: "
                     "malformed coordinates, e.g. a Polygon nested one level too shallow); fix them in a GIS"
                 )
+def _read_arrow(
+    path: str, layer: str | None, total: int, progress: Callable[[int, int], None] | None
+) -> gpd.GeoDataFrame | None:
+    """Read a large layer in one pass through pyogrio's Arrow stream, batch by batch; None when not suited.
+
+    About twice as fast as reading in chunks by feature offset.  Layers with
+    date, time or JSON fields, and machines without pyarrow, take the usual path.
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    info = pyogrio.read_info(path, layer=layer)
+    if any(str(t).startswith("datetime") for t in info["dtypes"]) or "OFSTJSON" in info.get("ogr_subtypes", []):
+        return None
+    batches = []
+    with pyogrio.raw.open_arrow(path, layer=layer, batch_size=CHUNK, use_pyarrow=True) as (meta, reader):
+        schema = reader.schema
+        for batch in reader:
+            batches.append(batch)
+            if progress is not None:
+                progress(min(sum(len(b) for b in batches), total), total)
+    df = pa.Table.from_batches(batches, schema=schema).to_pandas()
+    name = meta["geometry_name"] or "wkb_geometry"
+    wkb = df.pop(name).to_numpy(dtype=object) if name in df.columns else np.full(len(df), None, dtype=object)
+    geoms = map_chunks(shapely.from_wkb, wkb)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index, crs=meta["crs"]), crs=meta["crs"])
 
 
 def _read(
@@ -558,7 +586,10 @@ def _read(
             gdf = gpd.read_file(path, engine="fiona", **kwargs)
         elif engine == "pyogrio":
             total = int(pyogrio.read_info(path, layer=layer, encoding=encoding)["features"])
-            if progress is None or total <= CHUNK:
+            arrow = _read_arrow(path, layer, total, progress) if encoding is None and total > CHUNK else None
+            if arrow is not None:
+                gdf = arrow
+            elif progress is None or total <= CHUNK:
                 gdf = pyogrio.read_dataframe(path, **kwargs)
                 if progress is not None:
                     progress(len(gdf), total)

@@ -107,8 +107,12 @@ def load_layers(
     assume_crs: str | None = None,
     engine: str = "pyogrio",
     progress: Callable[[str, int, int], None] | None = None,
+    target_crs: CRS | None = None,
 ) -> LayerSet:
-    """Read every layer and bring them to one working CRS.
+    """Read every layer and bring them to one working CRS (``target_crs`` when given).
+
+    A baseline read with the layers' CRS as ``target_crs`` is reprojected once, here, and
+    :func:`eco12geo.validate.validate` uses it as it is.
 
     Raises
     ------
@@ -123,7 +127,7 @@ def load_layers(
             )
         cb = (lambda n, t, _k=key: progress(_k, n, t)) if progress else None
         read[key] = read_layer(src, key=key, plan=plan, assume_crs=assume_crs, engine=engine, progress=cb)
-    layers, crs, notes = harmonize(read, plan.tolerances.get("densify_m", 100.0))
+    layers, crs, notes = harmonize(read, plan.tolerances.get("densify_m", 100.0), crs=target_crs)
     for key, gdf in reversed(read.items()):
         null = int(gdf.attrs.get("null_geometries") or 0)
         if null:

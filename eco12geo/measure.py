@@ -11,6 +11,7 @@ ellipsoid and measured there.  Lengths are geodesic (:class:`pyproj.Geod`).  Pla
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +22,7 @@ from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import LambertCylindricalEqualAreaConversion
 
 from .errors import CRSError
+from .parallel import map_chunks
 
 __all__ = [
     "crs_label",
@@ -77,12 +79,46 @@ def gk_zone_epsg(lon: float) -> int:
     return _GK_CM75 + (cm - 75) // 3
 
 
-def _xy_func(transformer: Transformer) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+_local = threading.local()
+
+
+def _transformer(src: CRS, dst: CRS) -> Transformer:
+    """Return a ``Transformer`` for this thread (pyproj transformers are not shared between threads)."""
+    cache: dict[tuple[str, str], Transformer] = _local.__dict__.setdefault("transformers", {})
+    key = (src.to_wkt(), dst.to_wkt())
+    if key not in cache:
+        cache[key] = Transformer.from_crs(src, dst, always_xy=True)
+    return cache[key]
+
+
+def _xy_func(src: CRS, dst: CRS) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
     def func(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        x, y = _transformer(src, dst).transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
 
     return func
+
+
+def _needs_densify(geoms: NDArray[np.object_], step: float) -> NDArray[np.bool_]:
+    """Return the mask of geometries densifying could change.
+
+    Polygons and multipolygons whose every edge is at most ``step`` long and
+    that repeat no vertex come out of :func:`shapely.segmentize` (and of the
+    ring-by-ring path) with the same coordinates, so they are left as they are;
+    every other geometry is densified.  Rings of one feature are checked as one
+    run of coordinates, which can only send more features to densifying.
+    """
+    out = ~np.isin(shapely.get_type_id(geoms), [3, 6])
+    simple = np.flatnonzero(~out)
+    if len(simple):
+        xy, idx = shapely.get_coordinates(geoms[simple], return_index=True)
+        if len(xy) > 1:
+            d = np.diff(xy, axis=0)
+            length = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
+            # margin: GEOS compares its own sqrt with the step; never skip an edge near it
+            change = (idx[1:] == idx[:-1]) & ((length > step * (1.0 - 1e-9)) | (length == 0.0))
+            out[simple[np.unique(idx[1:][change])]] = True
+    return out
 
 
 def _densify_polygonal(geoms: NDArray[np.object_], step: float) -> NDArray[np.object_]:
@@ -118,11 +154,17 @@ def densify(geoms: NDArray[np.object_], crs: CRS, densify_m: float) -> NDArray[n
     if densify_m <= 0 or len(geoms) == 0:
         return geoms
     step = densify_m / _M_PER_DEG if crs.is_geographic else densify_m
-    out = shapely.segmentize(geoms, step)
-    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
-    polygonal[polygonal] = ~shapely.is_valid(geoms[polygonal])  # only invalid ones need the slow path
+    out = geoms.copy()
+    todo = np.flatnonzero(_needs_densify(geoms, step))
+    if not len(todo):
+        return out
+    some = geoms[todo]
+    dense = shapely.segmentize(some, step)
+    polygonal = np.isin(shapely.get_type_id(some), [3, 6])
+    polygonal[polygonal] = ~shapely.is_valid(some[polygonal])  # only invalid ones need the slow path
     if polygonal.any():
-        out[polygonal] = _densify_polygonal(geoms[polygonal], step)
+        dense[polygonal] = _densify_polygonal(some[polygonal], step)
+    out[todo] = dense
     return out
 
 
@@ -133,16 +175,19 @@ def transform_geometries(
     geoms = np.asarray(geoms, dtype=object)
     if src == dst:
         return geoms
-    dense = densify(geoms, src, densify_m)
-    t = Transformer.from_crs(src, dst, always_xy=True)
-    out = shapely.transform(dense, _xy_func(t))
+    return np.asarray(map_chunks(lambda g: _checked(g, src, dst, densify_m), geoms), dtype=object)
+
+
+def _checked(geoms: NDArray[np.object_], src: CRS, dst: CRS, densify_m: float) -> NDArray[np.object_]:
+    """Densify and transform one chunk, refusing coordinates that did not transform."""
+    out = shapely.transform(densify(geoms, src, densify_m), _xy_func(src, dst))
     coords = shapely.get_coordinates(out)
     if coords.size and not np.isfinite(coords).all():
         raise CRSError(
             f"coordinates could not be transformed from {src.to_string()} to {dst.to_string()}; "
             "check the layer's declared CRS"
         )
-    return out
+    return np.asarray(out, dtype=object)
 
 
 def to_geographic(geoms: NDArray[np.object_], crs: CRS, densify_m: float) -> NDArray[np.object_]:
@@ -203,8 +248,12 @@ def ellipsoidal_area(geoms: NDArray[np.object_], crs: CRS, densify_m: float = 10
     poly = shapely.get_dimensions(geoms) == 2
     if not poly.any():
         return out
-    projected = transform_geometries(geoms[poly], crs, _equal_area_crs(crs.to_wkt()), densify_m)
-    out[poly] = shapely.area(projected)
+    equal_area = _equal_area_crs(crs.to_wkt())
+
+    def measure(g: NDArray[np.object_]) -> NDArray[np.float64]:
+        return np.asarray(shapely.area(_checked(g, crs, equal_area, densify_m)), dtype=float)
+
+    out[poly] = map_chunks(measure, geoms[poly])
     return out
 
 

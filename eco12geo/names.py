@@ -72,6 +72,14 @@ def _id_text(value: Any) -> str | None:
 def feature_ids(gdf: pd.DataFrame, id_field: str | None) -> list[str]:
     """Return each feature's id: its ``id_field`` value, else its 1-based row number as ``#N``."""
     n = len(gdf)
+    if id_field and id_field in gdf.columns and pd.api.types.is_string_dtype(gdf[id_field].dtype):
+        # text ids (the usual BSM) without a loop: stripped, and #N where missing or blank
+        text = gdf[id_field].str.strip()
+        blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+        if not blank.any():
+            return [str(t) for t in text.to_numpy(dtype=object)]
+        rows = np.char.add("#", (np.arange(n) + 1).astype(str)).astype(object)
+        return [str(t) for t in np.where(blank, rows, text.to_numpy(dtype=object))]
     values = list(gdf[id_field]) if id_field and id_field in gdf.columns else [None] * n
     out = []
     for i, v in enumerate(values):

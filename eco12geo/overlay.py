@@ -2,7 +2,11 @@
 
 Shared by the audit (layer × unit) and the validator (layer × layer).  No
 Python loop runs over all pairs: candidates come from one bulk STRtree
-query, the intersections from one vectorised shapely call.
+query of bounding boxes; where only areas matter, a relate filter keeps the
+pairs whose interiors meet (``T********``), so neighbours that only touch
+along an edge are never intersected; the intersections of the pairs left come
+from vectorised shapely calls.  The filter and the intersections run in
+chunks on a thread pool (:mod:`eco12geo.parallel`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,12 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-__all__ = ["intersect_pairs", "polygonal", "repair"]
+from .parallel import map_chunks
+
+__all__ = ["candidate_pairs", "intersect_pairs", "polygonal", "repair"]
+
+#: DE-9IM pattern of two geometries whose interiors meet (an overlap with area, for polygons)
+INTERIORS_MEET = "T********"
 
 
 def polygonal(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
@@ -34,7 +43,7 @@ def repair(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.
     """
     geoms = np.asarray(geoms, dtype=object)
     present = ~shapely.is_missing(geoms)
-    invalid = present & ~shapely.is_valid(geoms)
+    invalid = present & ~map_chunks(shapely.is_valid, geoms)
     if not invalid.any():
         return geoms, invalid
     out = geoms.copy()
@@ -50,8 +59,47 @@ def repair(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.
     return out, invalid
 
 
+def _interiors_meet(a: NDArray[np.object_], b: NDArray[np.object_]) -> NDArray[np.bool_]:
+    return np.asarray(shapely.relate_pattern(a, b, INTERIORS_MEET), dtype=bool)
+
+
+def candidate_pairs(
+    a: NDArray[np.object_], b: NDArray[np.object_], *, same: bool = False, interiors: bool = False
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Return index pairs ``(ia, ib)`` of geometries of ``a`` and ``b`` that may share ground.
+
+    Parameters
+    ----------
+    a, b
+        Geometry arrays (valid geometries; repair them first).
+    same
+        ``b`` is ``a``: drop self pairs and keep each unordered pair once (``ia < ib``).
+    interiors
+        Keep only the pairs whose interiors meet (DE-9IM ``T********``): for polygons, the pairs whose
+        intersection has an area.  Without it, every pair whose geometries intersect.
+
+    Returns
+    -------
+    (ia, ib)
+        Sorted by ``ia``, then as the tree gives them.
+    """
+    a = np.asarray(a, dtype=object)
+    b = np.asarray(b, dtype=object)
+    # None and empty geometries are neither indexed nor matched by the tree
+    tree = shapely.STRtree(b)
+    ia, ib = tree.query(a)
+    if same:
+        keep = ia < ib
+        ia, ib = ia[keep], ib[keep]
+    if len(ia):
+        test = _interiors_meet if interiors else shapely.intersects
+        keep = map_chunks(lambda x, y: np.asarray(test(a[x], b[y]), dtype=bool), ia, ib)
+        ia, ib = ia[keep], ib[keep]
+    return ia.astype(np.int64), ib.astype(np.int64)
+
+
 def intersect_pairs(
-    a: NDArray[np.object_], b: NDArray[np.object_], *, same: bool = False
+    a: NDArray[np.object_], b: NDArray[np.object_], *, same: bool = False, interiors: bool = False
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.object_]]:
     """Return index pairs ``(ia, ib)`` of intersecting geometries and their intersections.
 
@@ -61,6 +109,9 @@ def intersect_pairs(
         Geometry arrays (valid geometries; repair them first).
     same
         ``b`` is ``a``: drop self pairs and keep each unordered pair once.
+    interiors
+        Only pairs whose interiors meet (:func:`candidate_pairs`): callers that measure areas of
+        polygons lose nothing, as contacts along an edge or at a point have no area.
 
     Returns
     -------
@@ -71,13 +122,8 @@ def intersect_pairs(
     """
     a = np.asarray(a, dtype=object)
     b = np.asarray(b, dtype=object)
-    # None and empty geometries are neither indexed nor matched by the tree
-    tree = shapely.STRtree(b)
-    ia, ib = tree.query(a, predicate="intersects")
-    if same:
-        keep = ia < ib
-        ia, ib = ia[keep], ib[keep]
+    ia, ib = candidate_pairs(a, b, same=same, interiors=interiors)
     if len(ia) == 0:
-        return ia.astype(np.int64), ib.astype(np.int64), np.empty(0, dtype=object)
-    pieces = shapely.intersection(a[ia], b[ib])
-    return ia.astype(np.int64), ib.astype(np.int64), pieces
+        return ia, ib, np.empty(0, dtype=object)
+    pieces = map_chunks(lambda x, y: shapely.intersection(a[x], b[y]), ia, ib)
+    return ia, ib, np.asarray(pieces, dtype=object)

@@ -12,7 +12,7 @@ first, so one bad polygon never aborts the other checks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from pyproj import CRS
 
 from ._log import logger
 from .audit import unit_names
+from .backend import Backend
 from .layerset import LayerSet, harmonize
 from .measure import crs_label
 from .overlay import polygonal, repair
@@ -49,6 +50,8 @@ class Report:
     checks: list[Check]
     tolerances: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    #: where and how long it ran (``run`` in report.json: backend, workers, seconds); set by the caller
+    run: dict[str, Any] | None = None
     #: layers with invalid features, repaired (for ``--repair``); not part of report.json
     repaired: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
 
@@ -106,6 +109,8 @@ class Report:
         }
         doc["tolerances"] = dict(sorted(self.tolerances.items()))
         doc["notes"] = list(self.notes)
+        if self.run is not None:
+            doc["run"] = dict(self.run)
         return doc
 
 
@@ -146,6 +151,8 @@ def validate(
     tolerances: Mapping[str, float | None] | None = None,
     exceptions: Sequence[ExceptionEntry] | None = None,
     year: int | None = None,
+    backend: Backend | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Run every rule of the plan over the layers.
 
@@ -172,6 +179,10 @@ def validate(
     year
         Judge the area figures of this year where the plan gives one figure
         for several years (``--year``); None judges every year.
+    backend
+        Where pairs of features are found (:func:`eco12geo.backend.make_backend`); None: this machine.
+    progress
+        Called as ``progress(rule, rules_done, rules)`` before each rule runs and once at the end.
 
     Returns
     -------
@@ -210,7 +221,10 @@ def validate(
     base_info: dict[str, dict[str, Any]] | None = None
     if baseline is not None:
         base_layers = {k: baseline[k] for k in baseline.keys() if k != units_key}
-        moved, _, base_notes = harmonize(base_layers, densify_m, crs=crs)
+        if baseline.crs == crs:  # read in the layers' CRS already (workflows.read_baseline): no second pass
+            moved, base_notes = base_layers, list(baseline.notes)
+        else:
+            moved, _, base_notes = harmonize(base_layers, densify_m, crs=crs)
         notes.extend(f"baseline {n}" for n in base_notes)
         base_data = {k: _prepare(k, g, plan) for k, g in moved.items()}
         base_info = {
@@ -219,10 +233,12 @@ def validate(
         }
 
     ctx = RuleContext(plan=plan, crs=crs, layers=data, baseline=base_data, units=units, tolerances=tol,
-                      targets=targets, notes=notes, year=year)
+                      targets=targets, notes=notes, year=year, backend=backend)
     violations: list[Violation] = []
     checks: list[Check] = []
-    for rd in plan.rules:
+    for i, rd in enumerate(plan.rules):
+        if progress is not None:
+            progress(rd.rule, i, len(plan.rules))
         checker = get_checker(rd.rule)
         if checker is None:
             notes.append(f"rule {rd.rule!r} of the plan has no checker; skipped")
@@ -231,6 +247,8 @@ def validate(
         found, looked = checker(ctx)
         violations.extend(found)
         checks.extend(looked)
+    if progress is not None:
+        progress("done", len(plan.rules), len(plan.rules))
     if not targets:
         notes.append("plan area targets not checked (--no-targets)")
     elif year is not None and plan.figures_for_year(year)[1]:

@@ -1,309 +1,444 @@
 #!/usr/bin/env python3
-"""Benchmark: find and measure overlaps between two polygon layers, eco12geo beside its peers, in one run.
+"""Benchmark: ``eco12geo validate`` (overlap + self-overlap) beside PostGIS, geopandas.overlay and the floor.
 
-Peers, on the same synthetic layers (jittered squares in CGCS2000 / GK CM 87°E):
+The workload (issue 10): two layers of ``n`` tessellated irregular polygons each (about 70 vertices,
+EPSG:4538; ``scripts/benchlayers.py``), about 1 % of the candidate pairs truly overlapping and all
+other neighbours only touching.  Every approach reads the two GeoPackages and finds, intersects and
+measures (ellipsoidal, CGCS2000/GRS80, pieces of at least 1 m²) the overlaps between the layers and
+within each layer:
 
-- ``eco12geo``: STRtree candidates + one vectorised ``shapely.intersection`` + ellipsoidal areas
-  (what the ``overlap`` rule does), in EPSG:4490;
-- ``geopandas.overlay``: ``gpd.overlay(a, b, how="intersection")`` then planar GK areas
-  (the usual GeoPandas way; it does not give ellipsoidal areas);
-- ``geopandas.sjoin``: ``sjoin(predicate="intersects")`` then row-wise intersections;
-- ``naive loop``: every pair tested in Python (only for small sizes);
-- ``PostGIS``: both layers loaded into a throwaway PostgreSQL cluster (GiST indexes, ANALYZE), then one
-  query: ``ST_Intersects`` join, ``ST_Intersection``, densified to 100 m in EPSG:4538 like eco12geo,
-  ``ST_Transform`` to EPSG:4490 and ``ST_Area(geography, true)`` (ellipsoidal, on the spheroid).
-  Only the query is timed (loading and indexing are printed apart).  On by default when ``initdb`` and
-  ``pg_ctl`` are found under ``/usr/lib/postgresql/*/bin`` (Debian's ``postgresql-15-postgis-3``);
-  otherwise it is listed as not installed and skipped.  The cluster listens on a Unix socket in a
-  temporary folder only (no TCP), runs as ``postgres`` when this script runs as root, and is stopped
-  and deleted at the end, also on error.
+- ``eco12geo local``: ``eco12geo validate --no-targets --quiet`` (all its rules, files to report.json);
+- ``eco12geo dask``: the same with ``--backend dask`` (a LocalCluster on this machine);
+- ``geopandas.overlay``: ``gpd.overlay(how="intersection")`` across the layers and of each layer with itself;
+- ``PostGIS``: a throwaway PostgreSQL cluster (``initdb`` in a temporary folder, 127.0.0.1 on a free port);
+  reading the files, COPY, GiST indexes, ANALYZE and the three queries are all timed;
+- ``floor``: reading (pyogrio Arrow), the STRtree, the relate filter on 2 threads and the intersections of
+  the true pairs, in plain shapely: what no approach can avoid.
 
-Prints seconds and the ratio of each peer to eco12geo (these machines are shared and noisy:
-quote ratios, not absolute times).
-Usage: ``python scripts/benchmark.py [--sizes 1000 5000] [--repeat 3] [--no-postgis]``.
-Results and what each peer computes: ``docs/benchmark.md``.
+Each approach runs in its own process (peak memory is that process's, including its children); the
+median of ``--repeat`` runs is reported.  Agreement: the same pairs (by BSM) for every approach and the
+total area within 1e-6 relative of PostGIS.  Results are appended to ``docs/benchmark.json`` and
+``docs/benchmark.md`` is written from it (``--no-write`` leaves both alone).
+
+Usage::
+
+    python scripts/benchmark.py --size 100k --repeat 3      # 10k, 100k or 1m (several allowed)
+    python scripts/benchmark.py --check --size 2000          # correctness only (make test): exit 1 on disagreement
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import glob
+import contextlib
+import json
+import math
 import os
-import pwd
-import re
+import platform
+import resource
 import shutil
 import signal
+import socket
+import statistics
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import geopandas as gpd
-import numpy as np
-import shapely
-from pyproj import CRS
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
 
-from eco12geo.measure import ellipsoidal_area
-from eco12geo.overlay import intersect_pairs
+import benchlayers  # noqa: E402
 
-
-def make_layers(n: int, seed: int = 12) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Two layers of ``n`` 300 m squares each on a jittered grid; about a third of them overlap."""
-    rng = np.random.default_rng(seed)
-    side = int(np.ceil(np.sqrt(n)))
-    ix, iy = np.divmod(np.arange(n), side)
-    x0, y0 = 450_000 + ix * 400.0, 4_850_000 + iy * 400.0
-    a = shapely.box(x0, y0, x0 + 300, y0 + 300)
-    dx, dy = rng.uniform(-250, 250, n), rng.uniform(-250, 250, n)
-    b = shapely.box(x0 + dx, y0 + dy, x0 + dx + 300, y0 + dy + 300)
-    ga = gpd.GeoDataFrame({"BSM": [f"A{i}" for i in range(n)]}, geometry=a, crs=4538)
-    gb = gpd.GeoDataFrame({"BSM": [f"B{i}" for i in range(n)]}, geometry=b, crs=4538)
-    return ga, gb
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+APPROACHES = ("eco12geo local", "eco12geo dask", "geopandas.overlay", "PostGIS", "floor")
+MIN_AREA = 1.0
+PG_PACKAGE = "postgresql-15-postgis-3"
 
 
-def run_eco12geo(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> float:
-    """Overlap area the eco12geo way: STRtree pairs, vectorised intersections, ellipsoidal areas."""
-    ia, ib, pieces = intersect_pairs(np.asarray(a.geometry.values), np.asarray(b.geometry.values))
-    areas = ellipsoidal_area(pieces, CRS.from_epsg(4538), 100.0)
-    return float(areas[areas >= 1.0].sum())
+# ------------------------------------------------------------------ workers (each in its own process)
+def _read_both(paths: dict[str, str]) -> tuple[Any, Any]:
+    import pyogrio
+
+    a = pyogrio.read_dataframe(paths["ecological_redline"], use_arrow=True)
+    b = pyogrio.read_dataframe(paths["urban_boundary"], use_arrow=True)
+    return a, b
 
 
-def run_overlay(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> float:
-    """Overlap area with geopandas.overlay and planar GK areas."""
-    out = gpd.overlay(a, b, how="intersection", keep_geom_type=True)
-    area = out.geometry.area
-    return float(area[area >= 1.0].sum())
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def run_sjoin(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> float:
-    """Overlap area with a spatial join and row-wise intersections."""
-    j = gpd.sjoin(a, b, predicate="intersects", how="inner")
-    geoms = [ga.intersection(b.geometry.iloc[r]) for ga, r in zip(j.geometry, j["index_right"], strict=True)]
-    area = np.array([g.area for g in geoms])
-    return float(area[area >= 1.0].sum())
+def worker_floor(paths: dict[str, str]) -> dict[str, Any]:
+    """Reading, tree, relate filter on 2 threads, intersections of the true pairs (plain shapely)."""
+    import gc
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import shapely
+
+    before = _rss_mb()
+    a, b = _read_both(paths)
+    gc.collect()
+    frames_mb = _rss_mb() - before
+    ga, gb = np.asarray(a.geometry.values), np.asarray(b.geometry.values)
+    ids_a, ids_b = a["BSM"].to_numpy(dtype=object), b["BSM"].to_numpy(dtype=object)
+    pairs: list[tuple[str, str, str]] = []
+    with ThreadPoolExecutor(2) as pool:
+        for name, x, y, same, ix, iy in (("overlap", ga, gb, False, ids_a, ids_b),
+                                         ("self_overlap", ga, ga, True, ids_a, ids_a),
+                                         ("self_overlap", gb, gb, True, ids_b, ids_b)):
+            ia, ib = shapely.STRtree(y).query(x)
+            if same:
+                keep = ia < ib
+                ia, ib = ia[keep], ib[keep]
+            cuts = np.array_split(np.arange(len(ia)), 16)
+            mask = np.concatenate(list(pool.map(
+                lambda s, x=x, y=y, ia=ia, ib=ib: shapely.relate_pattern(x[ia[s]], y[ib[s]], "T********"), cuts)))
+            ia, ib = ia[mask], ib[mask]
+            shapely.intersection(x[ia], y[ib])
+            pairs += [(name, ix[i], iy[j]) for i, j in zip(ia.tolist(), ib.tolist(), strict=True)]
+    return {"pairs": sorted(pairs), "area_m2": None, "frames_mb": frames_mb}
 
 
-def run_naive(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> float:
-    """Overlap area testing every pair in Python."""
-    total = 0.0
-    for ga in a.geometry:
-        for gb in b.geometry:
-            if ga.intersects(gb):
-                x = ga.intersection(gb).area
-                if x >= 1.0:
-                    total += x
-    return total
+def worker_overlay(paths: dict[str, str]) -> dict[str, Any]:
+    """geopandas.overlay across the layers and of each layer with itself, ellipsoidal areas of the pieces."""
+    import geopandas as gpd
+    import numpy as np
+    from pyproj import CRS
+
+    from eco12geo.measure import ellipsoidal_area
+
+    a, b = _read_both(paths)
+    pairs, total = [], 0.0
+    for name, x, y, same in (("overlap", a, b, False), ("self_overlap", a, a, True), ("self_overlap", b, b, True)):
+        out = gpd.overlay(x, y, how="intersection", keep_geom_type=True)
+        if same:
+            out = out[out["BSM_1"] < out["BSM_2"]]
+        area = ellipsoidal_area(np.asarray(out.geometry.values), CRS.from_epsg(4538), 100.0)
+        keep = area >= MIN_AREA
+        total += float(area[keep].sum())
+        pairs += [(name, p, q) for p, q in zip(out["BSM_1"][keep], out["BSM_2"][keep], strict=True)]
+    return {"pairs": sorted(pairs), "area_m2": total}
 
 
-#: the PostGIS query: the same pairs, pieces and ellipsoidal areas as ``run_eco12geo``.  ``OFFSET 0`` keeps
-#: the subquery from being flattened: flattened, ``ar >= 1`` becomes a filter that computes the intersection
-#: and its area a second time (about 1.6x slower); unlike a MATERIALIZED CTE it still lets PostgreSQL run
-#: the join in parallel workers.
-POSTGIS_QUERY = """SELECT coalesce(sum(ar), 0) FROM (
-  SELECT ST_Area(ST_Transform(ST_Segmentize(ST_Intersection(a.geom, b.geom), 100), 4490)::geography, true) AS ar
-  FROM a JOIN b ON ST_Intersects(a.geom, b.geom) OFFSET 0) s
-WHERE ar >= 1"""
+def _report_pairs(out: Path) -> dict[str, Any]:
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    vs = [v for v in doc["violations"] if v["rule"] in ("overlap", "self_overlap")]
+    return {"pairs": sorted((v["rule"], *v["features"]) for v in vs),
+            "area_m2": sum(v["area_m2"] for v in vs), "run": doc.get("run")}
 
 
+# ------------------------------------------------------------------ PostGIS
 def find_pg_bin() -> Path | None:
-    """Return the newest ``/usr/lib/postgresql/*/bin`` holding initdb, pg_ctl and psql, or None."""
-    found = []
-    for d in glob.glob("/usr/lib/postgresql/*/bin"):
-        if all(os.access(os.path.join(d, x), os.X_OK) for x in ("initdb", "pg_ctl", "psql")):
-            m = re.search(r"/postgresql/(\d+)", d)
-            found.append((int(m.group(1)) if m else 0, Path(d)))
-    return max(found)[1] if found else None
+    """The newest ``/usr/lib/postgresql/*/bin`` with initdb, pg_ctl and postgres, if PostGIS is installed too."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    for d in reversed(found):
+        ext = Path(f"/usr/share/postgresql/{d.parent.name}/extension/postgis.control")
+        if all((d / x).exists() for x in ("initdb", "pg_ctl", "postgres")) and ext.exists():
+            return d
+    return None
 
 
-class PostGIS:
-    """A throwaway PostgreSQL + PostGIS cluster in a temporary folder, reached only by a Unix socket."""
+def install_postgis() -> Path | None:
+    """Install ``postgresql-15-postgis-3`` with apt-get when missing (as root); return its bin folder."""
+    if find_pg_bin() is None and shutil.which("apt-get") and os.geteuid() == 0:
+        print(f"PostGIS not found: apt-get install -y {PG_PACKAGE}", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", PG_PACKAGE], check=False, env=env)
+    return find_pg_bin()
 
-    def __init__(self, bindir: Path) -> None:
-        self.bin = bindir
-        self.tmp = Path(tempfile.mkdtemp(prefix="eco12geo-pg-"))
-        self.data, self.sock = self.tmp / "data", self.tmp / "sock"
-        self.started = False
-        self.runas: list[str] = []
-        try:
-            if os.geteuid() == 0:  # initdb and postgres refuse to run as root
-                pw = pwd.getpwnam("postgres")  # KeyError: no such user
-                os.chown(self.tmp, pw.pw_uid, pw.pw_gid)
-                self.runas = ["runuser", "-u", "postgres", "--"]
-            self.sock.mkdir()
-            if self.runas:
-                os.chown(self.sock, pw.pw_uid, pw.pw_gid)
-            self._run(
-                [
-                    str(self.bin / "initdb"),
-                    "-D",
-                    str(self.data),
-                    "-A",
-                    "trust",
-                    "-U",
-                    "bench",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                    "--no-sync",
-                ]
-            )
-            opts = f"-c listen_addresses='' -k {self.sock} -c fsync=off -c synchronous_commit=off"
-            self._run(
-                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.tmp / "log"), "-o", opts, "-w", "start"]
-            )
-            self.started = True
-            self.psql("CREATE EXTENSION postgis")
-        except BaseException:
-            self.close()
-            raise
 
-    def _run(self, cmd: Sequence[str], stdin: str | None = None, runas: bool = True) -> str:
-        res = subprocess.run(
-            [*(self.runas if runas else []), *cmd], input=stdin, capture_output=True, text=True, check=False
-        )
-        if res.returncode != 0:
-            raise RuntimeError(f"{Path(cmd[0]).name} failed ({res.returncode}): {res.stderr.strip()[-2000:]}")
-        return res.stdout
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
-    def psql(self, sql: str, stdin: str | None = None) -> str:
-        """Run ``sql`` (``-c``; for COPY FROM STDIN, ``stdin`` is the data) and return psql's output."""
-        return self._run(self._psql_cmd("-q", "-c", sql), stdin, runas=False)
 
-    def _psql_cmd(self, *args: str) -> list[str]:
-        """Psql on the cluster's socket as the bench user, quiet, unaligned, stopping at the first error."""
-        return [str(self.bin / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", str(self.sock),
-                "-U", "bench", "-d", "postgres", *args]
+@contextlib.contextmanager
+def postgis_cluster(bindir: Path) -> Iterator[list[str]]:
+    """A throwaway cluster bound to 127.0.0.1 on a free port; yields the psql command line; deleted after."""
+    tmp = Path(tempfile.mkdtemp(prefix="eco12geo-pg-"))
+    runas: list[str] = []
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        import pwd
 
-    def versions(self) -> str:
-        """PostgreSQL, PostGIS, GEOS and PROJ versions of the cluster."""
-        pg = self.psql("SHOW server_version").strip()
-        full = self.psql("SELECT postgis_full_version()")
-        parts = [f"PostgreSQL {pg}"]
-        for key in ("POSTGIS", "GEOS", "PROJ"):
-            m = re.search(rf'{key}="([^"]+)"', full)
-            parts.append(f"{'PostGIS' if key == 'POSTGIS' else key} {m.group(1) if m else '?'}")
-        return ", ".join(parts)
+        pw = pwd.getpwnam("postgres")
+        os.chown(tmp, pw.pw_uid, pw.pw_gid)
+        runas = ["runuser", "-u", "postgres", "--"]
+    data, port = tmp / "data", _free_port()
+    started = False
+    try:
+        subprocess.run([*runas, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "bench", "-E", "UTF8",
+                        "--no-locale", "--no-sync"], check=True, capture_output=True)
+        opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} -c fsync=off -c synchronous_commit=off"
+        subprocess.run([*runas, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-o", opts, "-w",
+                        "start"], check=True, capture_output=True)
+        started = True
+        psql = [str(bindir / "psql"), "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                str(port), "-U", "bench", "-d", "postgres"]
+        subprocess.run([*psql, "-c", "CREATE EXTENSION postgis"], check=True, capture_output=True)
+        yield psql
+    finally:
+        if started:
+            subprocess.run([*runas, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                           check=False, capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
-    def load(self, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> tuple[float, float]:
-        """(Re)create tables ``a`` and ``b`` from the layers; return seconds for COPY and for index + ANALYZE."""
+
+#: one query per pair set; ``x.fid + 0 < y.fid + 0`` keeps the planner from a BitmapAnd of the GiST index with
+#: the primary key (about 18x slower, issue 10); ``OFFSET 0`` keeps ``ar >= 1`` from computing everything twice
+PG_QUERY = """COPY (SELECT '{name}', ar.p, ar.q, ar.ar FROM (
+  SELECT x.bsm AS p, y.bsm AS q,
+         ST_Area(ST_Transform(ST_Segmentize(ST_Intersection(x.geom, y.geom), 100), 4490)::geography, true) AS ar
+  FROM {x} x JOIN {y} y ON ST_Intersects(x.geom, y.geom) AND ST_Relate(x.geom, y.geom, 'T********'){extra}
+  OFFSET 0) ar WHERE ar.ar >= 1) TO STDOUT"""
+
+
+def worker_postgis(paths: dict[str, str], psql: list[str]) -> dict[str, Any]:
+    """Read, COPY, index, ANALYZE and the three queries in the cluster given by ``psql``."""
+    import numpy as np
+    import shapely
+
+    a, b = _read_both(paths)
+    for name, layer in (("a", a), ("b", b)):
+        subprocess.run([*psql, "-c", f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} (fid int PRIMARY KEY, "
+                        "bsm text, geom geometry(Polygon, 4538))"], check=True, capture_output=True)
+        hexes = shapely.to_wkb(shapely.set_srid(np.asarray(layer.geometry.values), 4538), hex=True, include_srid=True)
+        rows = "".join(f"{i}\t{k}\t{h}\n" for i, (k, h) in enumerate(zip(layer["BSM"], hexes, strict=True)))
+        del hexes
+        subprocess.run([*psql, "-c", f"COPY {name} (fid, bsm, geom) FROM STDIN"], input=rows, text=True, check=True)
+        del rows
+    del a, b
+    subprocess.run([*psql, "-c", "CREATE INDEX ON a USING gist (geom); CREATE INDEX ON b USING gist (geom); "
+                    "ANALYZE a; ANALYZE b"], check=True, capture_output=True)
+    pairs, total = [], 0.0
+    for name, x, y, extra in (("overlap", "a", "b", ""), ("self_overlap", "a", "a", " AND x.fid + 0 < y.fid + 0"),
+                              ("self_overlap", "b", "b", " AND x.fid + 0 < y.fid + 0")):
+        out = subprocess.run([*psql, "-c", PG_QUERY.format(name=name, x=x, y=y, extra=extra)], check=True,
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            rule, p, q, ar = line.split("\t")
+            pairs.append((rule, *sorted((p, q))) if rule == "self_overlap" else (rule, p, q))
+            total += float(ar)
+    return {"pairs": sorted(pairs), "area_m2": total}
+
+
+# ------------------------------------------------------------------ running one approach
+def _child_peak_mb(ru: Any) -> float:
+    return float(ru.ru_maxrss) / 1024.0
+
+
+def run_approach(approach: str, paths: dict[str, Path], tmp: Path, pg: list[str] | None) -> dict[str, Any]:
+    """Run one approach in a child process; return seconds, peak MB, pairs and total area."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    out = tmp / approach.replace(" ", "_").replace(".", "_")
+    shutil.rmtree(out, ignore_errors=True)
+    if approach.startswith("eco12geo"):
+        cmd = [sys.executable, "-m", "eco12geo", "validate", "--no-targets", "--quiet",
+               *[x for k, p in paths.items() for x in ("--layer", f"{k}={p}")], "--out", str(out)]
+        if approach == "eco12geo dask":
+            cmd += ["--backend", "dask"]
+    else:
+        spec = {"paths": {k: str(p) for k, p in paths.items()}, "psql": pg, "out": str(out)}
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", approach, "--spec", json.dumps(spec)]
+    errfile = tmp / "stderr.txt"
+    with errfile.open("w") as errfh:
         t = time.perf_counter()
-        for name, layer in (("a", a), ("b", b)):
-            self.psql(
-                f"DROP TABLE IF EXISTS {name}; "
-                f"CREATE TABLE {name} (id int PRIMARY KEY, bsm text, geom geometry(Polygon, 4538))"
-            )
-            hexes = shapely.to_wkb(
-                shapely.set_srid(np.asarray(layer.geometry.values), 4538), hex=True, include_srid=True
-            )
-            rows = "".join(f"{i}\t{k}\t{h}\n" for i, (k, h) in enumerate(zip(layer["BSM"], hexes, strict=True)))
-            self.psql(f"COPY {name} (id, bsm, geom) FROM STDIN", stdin=rows)
-        copy = time.perf_counter() - t
-        t = time.perf_counter()
-        self.psql(
-            "CREATE INDEX a_geom ON a USING gist (geom); CREATE INDEX b_geom ON b USING gist (geom); "
-            "ANALYZE a; ANALYZE b"
-        )
-        return copy, time.perf_counter() - t
-
-    def time_query(self, repeat: int) -> tuple[float, float]:
-        """Run the query ``repeat`` times in one session; return the best server round trip and the total."""
-        script = "\\timing on\n" + f"{POSTGIS_QUERY};\n" * repeat
-        out = self._run(
-            self._psql_cmd("-f", "-"),
-            stdin=script,
-            runas=False,
-        )
-        times = [float(x) / 1000 for x in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)]
-        values = [float(x) for x in re.findall(r"^([0-9.eE+-]+)$", out, re.M)]
-        if len(times) != repeat or not values:
-            raise RuntimeError(f"unexpected psql output: {out[-500:]}")
-        return min(times), values[-1]
-
-    def close(self) -> None:
-        """Stop the cluster (if started) and delete the temporary folder."""
-        try:
-            if self.started:
-                self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
-                self.started = False
-        finally:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errfh)
+        _, status, ru = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = errfile.read_text(errors="replace")
+    if approach.startswith("eco12geo"):
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"{approach} failed ({proc.returncode}): {err[-1500:]}")
+        result = _report_pairs(out)
+    else:
+        if proc.returncode != 0:
+            raise RuntimeError(f"{approach} failed ({proc.returncode}): {err[-1500:]}")
+        result = json.loads((out / "result.json").read_text())
+    shutil.rmtree(out, ignore_errors=True)
+    result.update(seconds=seconds, peak_mb=_child_peak_mb(ru))
+    return result
 
 
-def best_of(func: Callable[[], float], repeat: int) -> tuple[float, float]:
-    """Return the best time of ``repeat`` runs and the value computed."""
-    best, value = float("inf"), 0.0
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = func()
-        best = min(best, time.perf_counter() - t)
-    return best, value
+def _worker_main(approach: str, spec: dict[str, Any]) -> None:
+    paths = spec["paths"]
+    if approach == "floor":
+        res = worker_floor(paths)
+    elif approach == "geopandas.overlay":
+        res = worker_overlay(paths)
+    elif approach == "PostGIS":
+        res = worker_postgis(paths, spec["psql"])
+    else:
+        raise SystemExit(f"unknown approach {approach}")
+    out = Path(spec["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.json").write_text(json.dumps(res))
+
+
+# ------------------------------------------------------------------ agreement, report
+def agreement(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Return what disagrees (empty when every approach finds the same pairs and total area)."""
+    problems = []
+    ref_name = "PostGIS" if "PostGIS" in results else "eco12geo local"
+    ref = results[ref_name]
+    for name, r in results.items():
+        pairs = {tuple(p) for p in r["pairs"]}
+        want = {tuple(p) for p in ref["pairs"]}
+        if name == "floor":
+            # the floor keeps every pair whose interiors meet, also those under 1 m²
+            if not want <= pairs:
+                problems.append(f"floor misses {len(want - pairs)} pairs of {ref_name}")
+            continue
+        if pairs != want:
+            problems.append(f"{name}: {len(pairs - want)} pairs not in {ref_name}, {len(want - pairs)} missing")
+        if r["area_m2"] is not None and not math.isclose(r["area_m2"], ref["area_m2"], rel_tol=1e-6):
+            problems.append(f"{name}: total {r['area_m2']:.2f} m² against {ref['area_m2']:.2f} m² ({ref_name})")
+    return problems
+
+
+def machine() -> dict[str, Any]:
+    """The machine and versions the run was on."""
+    import geopandas
+    import pyogrio
+    import shapely
+
+    cpu = "?"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as fh:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "?")
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()
+    return {
+        "cpu": cpu, "cores": len(os.sched_getaffinity(0)), "memory_gib": round(mem, 1),
+        "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+        "shapely": shapely.__version__, "geos": shapely.geos_version_string, "geopandas": geopandas.__version__,
+        "pyogrio": pyogrio.__version__, "load_before": [round(x, 2) for x in load],
+    }
+
+
+def _fmt_s(x: float) -> str:
+    return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def write_docs(runs: list[dict[str, Any]], path: Path) -> None:
+    """Write docs/benchmark.md from every recorded run."""
+    lines = [
+        "# Benchmark: validating overlaps at county and province sizes",
+        "",
+        "Written by `scripts/benchmark.py` (`make bench`) from `docs/benchmark.json`; every run recorded there "
+        "is shown. See the script's docstring for what each approach does, and the notes at the end.",
+        "",
+    ]
+    for run in runs:
+        m = run["machine"]
+        lines += [
+            f"## {run['n']:,} polygons per layer, {run['date']}, median of {run['repeat']}",
+            "",
+            f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Python {m['python']}, "
+            f"shapely {m['shapely']} (GEOS {m['geos']}), geopandas {m['geopandas']}, pyogrio {m['pyogrio']}. "
+            f"Load average before the run: {', '.join(map(str, m['load_before']))} (the cores are shared with "
+            "other work).",
+            "",
+            "| approach | median s | runs (s) | × eco12geo local | peak memory MB | pairs | total m² |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        base = statistics.median(run["results"]["eco12geo local"]["seconds"])
+        for name in APPROACHES:
+            r = run["results"].get(name)
+            if r is None:
+                continue
+            med = statistics.median(r["seconds"])
+            area = "–" if r["area_m2"] is None else f"{r['area_m2']:,.2f}"
+            lines.append(f"| {name} | {_fmt_s(med)} | {', '.join(_fmt_s(s) for s in r['seconds'])} | "
+                         f"{med / base:.2f} | {max(r['peak_mb']):,.0f} | {r['pairs']:,} | {area} |")
+        lines += ["", f"GeoDataFrames of both layers (RSS after reading, in the floor's process): "
+                      f"{run.get('frames_mb', 0):,.0f} MB.",
+                  f"Agreement: {'every approach finds the same pairs; totals within 1e-6 of ' + run['reference'] if not run['problems'] else '; '.join(run['problems'])}.",
+                  ""]
+        for note in run.get("notes", []):
+            lines.append(f"- {note}")
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def main() -> None:
-    """Run every peer on every size and print times and ratios."""
+def main() -> int:
+    """Run the benchmark (or one worker) and return the exit code."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--size", nargs="+", default=["10k"], help="10k, 100k, 1m or a number (polygons per layer)")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--naive-max", type=int, default=1000, help="largest size the naive loop runs on")
-    ap.add_argument(
-        "--postgis",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="run the PostGIS peer (default: when PostgreSQL is found under /usr/lib/postgresql)",
-    )
+    ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "eco12geo-bench",
+                    help="folder for the generated layers (kept between runs; nothing big is committed)")
+    ap.add_argument("--skip", nargs="*", default=[], choices=APPROACHES, help="approaches not to run")
+    ap.add_argument("--overlay-max", type=int, default=100_000, help="largest size geopandas.overlay runs at")
+    ap.add_argument("--no-postgis", action="store_true", help="do not run (nor install) PostGIS")
+    ap.add_argument("--check", action="store_true", help="correctness only: one run, exit 1 when approaches disagree")
+    ap.add_argument("--no-write", action="store_true", help="do not touch docs/benchmark.json and .md")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--spec", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    peers = {
-        "eco12geo": run_eco12geo,
-        "geopandas.overlay": run_overlay,
-        "geopandas.sjoin": run_sjoin,
-        "naive loop": run_naive,
-    }
-    # SIGTERM unwinds like Ctrl-C, so the PostGIS cluster is stopped and deleted
+    if args.worker:
+        _worker_main(args.worker, json.loads(args.spec))
+        return 0
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    print(f"shapely {shapely.__version__}, GEOS {shapely.geos_version_string}, geopandas {gpd.__version__}")
-    pg: PostGIS | None = None
-    pg_bin = find_pg_bin()
-    try:
-        if args.postgis is False:
-            print("PostGIS: skipped (--no-postgis)")
-        elif pg_bin is None:
-            print("PostGIS: not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin), skipped")
-        else:
-            try:
-                pg = PostGIS(pg_bin)
-                print(pg.versions())
-            except (RuntimeError, KeyError, OSError) as exc:
-                if args.postgis:
-                    raise
-                print(f"PostGIS: could not start a cluster ({exc}), skipped")
-        print(f"{'features':>9} {'peer':<18} {'seconds':>9} {'ratio':>7} {'overlap km²':>14}")
-        for n in args.sizes:
-            a, b = make_layers(n)
-            base = 0.0
-            for name, func in peers.items():
-                if name == "naive loop" and n > args.naive_max:
-                    continue
-                secs, value = best_of(functools.partial(func, a, b), args.repeat if name != "naive loop" else 1)
-                base = base or secs
-                print(f"{n:>9} {name:<18} {secs:>9.3f} {secs / base:>6.1f}x {value / 1e6:>14.8f}", flush=True)
-            if pg is not None:
-                copy, index = pg.load(a, b)
-                secs, value = pg.time_query(args.repeat)
-                print(
-                    f"{n:>9} {'PostGIS':<18} {secs:>9.3f} {secs / base:>6.1f}x {value / 1e6:>14.8f}"
-                    f"   (load: COPY {copy:.2f} s, GiST + ANALYZE {index:.2f} s, not timed)",
-                    flush=True,
-                )
-    finally:
-        if pg is not None:
-            pg.close()
+    skip = set(args.skip)
+    pg_bin = None
+    if not args.no_postgis and "PostGIS" not in skip:
+        pg_bin = find_pg_bin() if args.check else install_postgis()
+        if pg_bin is None:
+            print("PostGIS: not installed, skipped", flush=True)
+    status = 0
+    results_file = ROOT / "docs" / "benchmark.json"
+    for size in args.size:
+        n = SIZES.get(size.lower()) or int(size)
+        t = time.perf_counter()
+        paths = benchlayers.write_layers(n, args.data)
+        print(f"{n:,} polygons per layer: layers ready in {time.perf_counter() - t:.1f} s ({args.data})", flush=True)
+        info = machine()
+        todo = [a for a in APPROACHES if a not in skip and not (a == "PostGIS" and pg_bin is None)
+                and not (a == "geopandas.overlay" and n > args.overlay_max)]
+        runs: dict[str, dict[str, Any]] = {}
+        repeat = 1 if args.check else args.repeat
+        with tempfile.TemporaryDirectory(prefix="eco12geo-bench-") as tmpd, contextlib.ExitStack() as stack:
+            psql = stack.enter_context(postgis_cluster(pg_bin)) if pg_bin is not None and "PostGIS" in todo else None
+            for _ in range(repeat):
+                for approach in todo:
+                    r = run_approach(approach, paths, Path(tmpd), psql)
+                    agg = runs.setdefault(approach, {"seconds": [], "peak_mb": [], "pairs": r["pairs"],
+                                                     "area_m2": r["area_m2"], "frames_mb": r.get("frames_mb")})
+                    agg["seconds"].append(r["seconds"])
+                    agg["peak_mb"].append(r["peak_mb"])
+                    print(f"  {approach:<18} {r['seconds']:8.2f} s  peak {r['peak_mb']:8.0f} MB  "
+                          f"{len(r['pairs']):,} pairs", flush=True)
+        problems = agreement(runs)
+        print("  agreement:", "yes" if not problems else "; ".join(problems), flush=True)
+        status = status or (1 if problems else 0)
+        if args.check or args.no_write:
+            continue
+        record = {
+            "n": n, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "repeat": repeat, "machine": info,
+            "reference": "PostGIS" if "PostGIS" in runs else "eco12geo local", "problems": problems,
+            "frames_mb": (runs.get("floor") or {}).get("frames_mb") or 0.0,
+            "results": {k: {"seconds": v["seconds"], "peak_mb": v["peak_mb"], "pairs": len(v["pairs"]),
+                            "area_m2": v["area_m2"]} for k, v in runs.items()},
+        }
+        old = json.loads(results_file.read_text()) if results_file.exists() else []
+        old.append(record)
+        results_file.write_text(json.dumps(old, indent=1) + "\n")
+        write_docs(old, ROOT / "docs" / "benchmark.md")
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    sys.exit(main())

@@ -348,8 +348,8 @@ def test_rotated_raster(tmp_path: Path) -> None:
 
 
 def test_run_for_the_demo(tmp_path: Path) -> None:
-    """``cli.coverage.run``: what the demo calls with the bundled layers."""
-    from eco12geo.cli.coverage import run
+    """``workflows.run_coverage``: what the demo calls with the bundled layers."""
+    from eco12geo.workflows import run_coverage as run
     from eco12geo.io import LayerSource
     from eco12geo.layerset import load_layers
 

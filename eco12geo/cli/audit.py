@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 
-from ..audit import audit as run_audit
+from ..backend import make_backend
 from ..render import audit_table
-from ..report import write_audit
+from ..workflows import run_audit
 from . import options
-from .helpers import check_year, gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
+from .helpers import check_year, echo_written, get_plan, prepare_out, read_cli_layers, translate_errors
 
 
 @click.command(short_help="Area audit per regiment and layer.")
@@ -20,12 +22,17 @@ from .helpers import check_year, gather_sources, get_plan, list_unmatched, prepa
 @options.plan_opt
 @options.no_targets_opt
 @options.engine_opt
+@options.backend_opt
+@options.scheduler_opt
+@options.quiet_opt
 @options.lang_opt
 @options.year_opt
 @options.out_opt
 @translate_errors
-def audit(paths, layer_args, units_path, unit_field, assume_crs, plan_path, no_targets, engine, lang, year,  # noqa: ANN001, ANN201
-          out_dir):  # noqa: ANN001
+def audit(  # noqa: ANN201
+    paths, layer_args, units_path, unit_field, assume_crs, plan_path, no_targets, engine,  # noqa: ANN001
+    backend, scheduler, quiet, lang, year, out_dir,  # noqa: ANN001
+):
     """Compute the ellipsoidal area of every layer in every unit, with the plan's figures.
 
     Each layer and unit gets two areas: area_m2, the exact ellipsoidal area of
@@ -34,15 +41,13 @@ def audit(paths, layer_args, units_path, unit_field, assume_crs, plan_path, no_t
 
     Writes audit.json, audit.csv and audit.xlsx into --out and prints the table.
     """
+    started = time.perf_counter()
     plan = get_plan(plan_path)
     check_year(plan, year)
-    sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
-    list_unmatched(unmatched)
-    layers = read_sources(sources, plan, assume_crs, engine)
-    result = run_audit(layers, plan, unit_field=unit_field, targets=not no_targets, year=year)
+    layers = read_cli_layers(plan, paths, layer_args, units_path, assume_crs, engine, quiet)
     out = prepare_out(out_dir)
-    written = write_audit(result, plan, out)
+    with make_backend(backend, scheduler) as be:
+        result, written = run_audit(plan, layers, out, unit_field=unit_field, targets=not no_targets, year=year,
+                                    backend=be, started=started)
     click.echo(audit_table(result, plan, lang))
-    click.echo("")
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(written)

@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import click
 
 from ..errors import InputError
-from ..layerset import LayerSet
-from ..plan import Plan
-from ..raster import Coverage, coverage_check, zonal_coverage
 from ..render import coverage_table
-from ..report import write_coverage
+from ..workflows import gather_sources, run_coverage
 from . import options
-from .helpers import gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
+from .helpers import echo_written, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
 
-__all__ = ["coverage", "run"]
-
-
-def run(
-    plan: Plan,
-    layers: LayerSet,
-    raster: str | Path,
-    out: Path,
-    *,
-    unit_field: str | None = None,
-    forest: Sequence[float | int | str] = (3,),
-    grass: Sequence[float | int | str] = (4,),
-    assume_crs: str | None = None,
-    band: int = 1,
-) -> tuple[Coverage, list[Path]]:
-    """Measure the raster over the ``units`` layer of ``layers``, write the outputs, return both.
-
-    The demo calls this with the bundled layers and ``layers/demo_landcover.tif``.
-    """
-    if "units" not in layers:
-        raise InputError("no units layer; pass the regiments with --units PATH (and --unit-field FIELD)")
-    densify = plan.tolerances.get("densify_m", 100.0)
-    cov = zonal_coverage(raster, layers["units"], unit_field or plan.unit_field, forest=forest, grass=grass,
-                         densify_m=densify, assume_crs=assume_crs, band=band)
-    cov.notes[:0] = [n for n in layers.notes if n.startswith("units")]
-    cov.check = coverage_check(cov, plan)
-    return cov, write_coverage(cov, out)
+__all__ = ["coverage"]
 
 
 @click.command(short_help="Forest–grass coverage per regiment from a land-cover raster.")
@@ -79,10 +47,7 @@ def coverage(raster, paths, layer_args, units_path, unit_field, assume_crs, plan
             "or a file or folder holding a 'units' layer"
         )
     layers = read_sources({"units": sources["units"]}, plan, assume_crs, engine)
-    out = prepare_out(out_dir)
-    cov, written = run(plan, layers, raster, out, unit_field=unit_field, forest=forest, grass=grass,
-                       assume_crs=assume_crs, band=band)
+    cov, written = run_coverage(plan, layers, raster, prepare_out(out_dir), unit_field=unit_field, forest=forest,
+                                grass=grass, assume_crs=assume_crs, band=band)
     click.echo(coverage_table(cov, plan, lang))
-    click.echo("")
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(written)

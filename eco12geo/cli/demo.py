@@ -6,18 +6,13 @@ import sys
 
 import click
 
-from .._staging import current_path
-from ..audit import audit as run_audit
 from ..bundled import demo_layers_dir
 from ..indicators import scorecard
-from ..io import discover_layers, read_report
 from ..render import audit_table, coverage_table, scorecard_table, validate_summary
-from ..report import write_audit, write_scorecard
+from ..report import write_scorecard
+from ..workflows import gather_sources, make_maps, read_context, read_layers, run_audit, run_coverage, run_validate
 from . import options
-from .coverage import run as run_coverage
-from .helpers import get_plan, prepare_out, read_sources, translate_errors
-from .map import read_context, write_maps
-from .validate import run as run_validate
+from .helpers import echo_written, get_plan, note, prepare_out, translate_errors
 
 
 @click.command(short_help="Run everything on the bundled demo layers.")
@@ -35,54 +30,41 @@ def demo(lang: str, out_dir: str) -> None:
     plan = get_plan(None)
     base = demo_layers_dir()
     out = prepare_out(out_dir)
-    sources, _ = discover_layers([base / "demo_baseline.gpkg"], plan)
-    layers = read_sources(sources, plan, None, "pyogrio")
-    result = run_audit(layers, plan)
-    written = write_audit(result, plan, out)
+    layers = read_layers(plan, gather_sources(plan, [base / "demo_baseline.gpkg"])[0])
+    result, written = run_audit(plan, layers, out)
     click.echo(audit_table(result, plan, lang))
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(written)
 
     # forest–grass coverage per regiment from the illustrative land-cover raster
     click.echo("")
     cov, written = run_coverage(plan, layers, base / "demo_landcover.tif", out)
     click.echo(coverage_table(cov, plan, lang))
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(written)
 
     # the plan's 36 indicators (表1), published 2022 values
     click.echo("")
     card = scorecard()
-    written = write_scorecard(card, out)
     click.echo(scorecard_table(card, lang))
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(write_scorecard(card, out))
 
     # validate: the baseline (clean, exit 0), then the revision against it (its documented defects)
     click.echo("")
-    report, written = run_validate(plan, layers, None, out, lang=lang, maps_dir=str(out))
+    report, written = run_validate(plan, layers, None, out, lang=lang, maps_dir=out)
     click.echo(validate_summary(report, plan, lang))
-    for p in written:
-        click.echo(f"→ {p}")
-    rev_sources, _ = discover_layers([base / "demo_revision.gpkg"], plan)
-    rev_layers = read_sources(rev_sources, plan, None, "pyogrio")
+    echo_written(written)
+    rev_layers = read_layers(plan, gather_sources(plan, [base / "demo_revision.gpkg"])[0])
     rev_report, written = run_validate(plan, rev_layers, layers, out / "revision", lang=lang,
-                                       maps_dir=str(out / "revision"))
+                                       maps_dir=out / "revision")
     click.echo("")
     title = "修订版（含示例缺陷，对照基期）" if lang == "zh" else "Revision (with demo defects, against the baseline)"
     click.echo(f"{title}: demo_revision.gpkg")
     click.echo(validate_summary(rev_report, plan, lang))
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(written)
 
     # maps: the baseline into --out, the revision (with its violations) into --out/revision
-    click.echo("")
-    context = read_context(None)
-    for lay, folder, done in ((layers, out, result), (rev_layers, out / "revision", None)):
-        rj = current_path(folder / "report.json")  # written by this run: still in its staging folder
-        written = write_maps(lay, plan, folder, report_doc=read_report(rj) if rj.is_file() else None,
-                             lang=lang, context=context, illustrative=True, report_html=folder / "report.html",
-                             audit=done)
-        for p in written:
-            click.echo(f"→ {p}")
+    context = read_context(None, on_note=note)
+    for lay, folder, rep, done in ((layers, out, report, result), (rev_layers, out / "revision", rev_report, None)):
+        written = make_maps(lay, plan, folder, report=rep, audit_result=done, lang=lang, context=context,
+                            illustrative=True, report_html=folder / "report.html")
+        echo_written(written)
     sys.exit(report.exit_code)

@@ -16,9 +16,10 @@ import click
 
 from .._staging import output_error, staging
 from ..errors import Eco12GeoError, InputError
-from ..io import LayerSource, discover_layers, parse_layer_arg
-from ..layerset import LayerSet, load_layers
+from ..io import LayerSource
+from ..layerset import LayerSet
 from ..plan import Plan, load_plan
+from ..workflows import gather_sources, read_layers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,32 +91,12 @@ def check_year(plan: Plan, year: int | None) -> int | None:
     return year
 
 
-def gather_sources(
-    plan: Plan, paths: Sequence[str], layer_args: Sequence[str], units_path: str | None = None
-) -> tuple[dict[str, LayerSource], list[str]]:
-    """Return the layer sources given by positional PATHs, ``--layer`` and ``--units``."""
-    sources: dict[str, LayerSource] = {}
-    unmatched: list[str] = []
-    if paths:
-        sources, unmatched = discover_layers(paths, plan)
-    for text in layer_args:
-        key, src = parse_layer_arg(text)
-        sources[key] = src
-    if units_path:
-        sources["units"] = LayerSource.parse(units_path)
-    return sources, unmatched
-
-
-def read_sources(
-    sources: dict[str, LayerSource], plan: Plan, assume_crs: str | None, engine: str, quiet: bool = False
-) -> LayerSet:
-    """Read layers, showing progress on stderr for large ones."""
-    if not sources:
-        raise InputError("no layers given; pass files or folders, or --layer KEY=PATH (see eco12geo --help)")
+def reading_progress(quiet: bool = False) -> Callable[[str, int, int], None]:
+    """Return a ``progress(key, done, total)`` callback drawing one bar per large layer on stderr."""
     bars: dict[str, Any] = {}
 
     def progress(key: str, n: int, total: int) -> None:
-        if quiet or total < 100_000:
+        if quiet or total < BAR_FEATURES:
             return
         if key not in bars:
             bars[key] = click.progressbar(length=total, label=f"reading {key}", file=sys.stderr)
@@ -124,7 +105,64 @@ def read_sources(
         if n >= total:
             bars.pop(key).__exit__(None, None, None)
 
-    return load_layers(sources, plan, assume_crs=assume_crs, engine=engine, progress=progress)
+    return progress
+
+
+def read_sources(
+    sources: dict[str, LayerSource], plan: Plan, assume_crs: str | None, engine: str, quiet: bool = False
+) -> LayerSet:
+    """Read the given sources, showing progress on stderr for large layers."""
+    return read_layers(plan, sources, assume_crs=assume_crs, engine=engine, progress=reading_progress(quiet))
+
+
+def read_cli_layers(
+    plan: Plan, paths: Sequence[str], layer_args: Sequence[str], units_path: str | None, assume_crs: str | None,
+    engine: str, quiet: bool = False,
+) -> LayerSet:
+    """Read the layers named by PATHs, ``--layer`` and ``--units``, listing the unmatched ones."""
+    sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
+    list_unmatched(unmatched)
+    if not sources:
+        raise InputError("no layers given; pass files or folders, or --layer KEY=PATH (see eco12geo --help)")
+    return read_sources(sources, plan, assume_crs, engine, quiet)
+
+
+def echo_written(written: Sequence[Path]) -> None:
+    """List the files a command wrote, after a blank line."""
+    click.echo("")
+    for p in written:
+        click.echo(f"→ {p}")
+
+
+#: layers of at least this many features (all together) get progress bars
+BAR_FEATURES = 100_000
+
+
+@contextlib.contextmanager
+def step_bar(layers: LayerSet, label: str, quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Yield a ``progress(step, done, total)`` callback drawing a bar on stderr (None when quiet or small)."""
+    if quiet or sum(len(layers[k]) for k in layers.keys()) < BAR_FEATURES:
+        yield None
+        return
+    bar: Any = None
+
+    def progress(step: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr, item_show_func=lambda _: step)
+            bar.__enter__()
+        bar.update(done - bar.pos, step)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def note(text: str) -> None:
+    """Tell the user something worth knowing, on stderr."""
+    click.echo(f"eco12geo: note: {text}", err=True)
 
 
 def list_unmatched(unmatched: Sequence[str]) -> None:

@@ -2,75 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 import click
-import geopandas as gpd
 
-from .._staging import current_path
-from ..audit import Audit
-from ..audit import audit as run_audit
-from ..bundled import bundled_layer
 from ..errors import InputError
-from ..io import read_layer, read_report
-from ..layerset import LayerSet
-from ..maps import BASEMAPS, build_maps
-from ..plan import Plan
-from ..report import write_pages
+from ..io import read_report
+from ..maps import BASEMAPS
+from ..workflows import make_maps, read_context
 from . import options
-from .helpers import (
-    gather_sources,
-    get_plan,
-    list_unmatched,
-    prepare_out,
-    read_sources,
-    translate_errors,
-)
-
-CONTEXT_FILE = "context_counties.gpkg"
-
-
-def read_context(path: str | Path | None, assume_crs: str | None = None) -> gpd.GeoDataFrame | None:
-    """Read the county context layer: the given path, else the bundled one (skipped if unreadable)."""
-    if path is not None:
-        return read_layer(path, assume_crs=assume_crs)
-    found = bundled_layer(CONTEXT_FILE)
-    if found is None:
-        return None
-    try:
-        return read_layer(found)
-    except InputError as exc:
-        click.echo(f"eco12geo: note: county context layer skipped: {exc}", err=True)
-        return None
-
-
-def write_maps(
-    layers: LayerSet,
-    plan: Plan,
-    out: Path,
-    *,
-    report_doc: dict[str, Any] | None = None,
-    basemap: str = "none",
-    lang: str = "zh",
-    tianditu_token: str | None = None,
-    unit_field: str | None = None,
-    context: gpd.GeoDataFrame | None = None,
-    illustrative: bool = False,
-    report_html: Path | None = None,
-    audit: Audit | None = None,
-) -> list[Path]:
-    """Build every page (auditing the layers unless ``audit`` is given) and write them into ``out``."""
-    result = audit if audit is not None else run_audit(layers, plan, unit_field=unit_field, targets=False)
-    href = None
-    if report_html is not None and (report_html.is_file() or current_path(report_html).is_file()):
-        href = Path(os.path.relpath(report_html.resolve(), out.resolve())).as_posix()
-    pages = build_maps(
-        layers, plan, result, report_doc, basemap=basemap, lang=lang, tianditu_token=tianditu_token,
-        context=context, unit_field=unit_field, illustrative=illustrative, report_href=href,
-    )
-    return write_pages(pages, out)
+from .helpers import echo_written, get_plan, note, prepare_out, read_cli_layers, translate_errors
 
 
 @click.command("map", short_help="Offline interactive HTML maps.")
@@ -102,18 +43,14 @@ def map_cmd(paths, layer_args, units_path, unit_field, assume_crs, plan_path, re
         raise InputError(f"basemap {basemap} needs a Tianditu key; pass --tianditu-token KEY or set TIANDITU_TOKEN")
     plan = get_plan(plan_path)
     report_doc = read_report(report_path) if report_path else None
-    sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
-    list_unmatched(unmatched)
-    layers = read_sources(sources, plan, assume_crs, engine)
-    context = read_context(context_path, assume_crs)
-    out = prepare_out(out_dir)
-    written = write_maps(
-        layers, plan, out, report_doc=report_doc, basemap=basemap, lang=lang, tianditu_token=tianditu_token,
-        unit_field=unit_field, context=context,
+    layers = read_cli_layers(plan, paths, layer_args, units_path, assume_crs, engine)
+    context = read_context(context_path, assume_crs, on_note=note)
+    written = make_maps(
+        layers, plan, prepare_out(out_dir), report=report_doc, basemap=basemap, lang=lang,
+        tianditu_token=tianditu_token, unit_field=unit_field, context=context,
         report_html=Path(report_path).with_name("report.html") if report_path else None,
     )
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(written)
     if basemap != "none":
         click.echo(f"eco12geo: note: basemap {basemap} loads its tiles from the internet; the rest of each page "
                    "is inlined (--basemap none opens with no network)", err=True)

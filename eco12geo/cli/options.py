@@ -41,3 +41,11 @@ year_opt = click.option(
     help="Judge the figures of this year where the plan gives one for several years "
          "(construction land 2025 or 2035); default: every year.",
 )
+backend_opt = click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                           help="Where the pairwise checks run: every core of this machine, or a dask cluster "
+                                "(needs pip install 'eco12geo[dask]').")
+scheduler_opt = click.option("--scheduler", default=None, metavar="ADDRESS",
+                             help="With --backend dask: an existing dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                  "(default: a LocalCluster on this machine).")
+quiet_opt = click.option("--quiet", is_flag=True, default=False,
+                         help="No progress bars (progress goes to stderr, never to stdout).")

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import click
-import numpy as np
 
-from ..audit import unit_names
 from ..errors import InputError
 from ..io import LayerSource
-from ..measure import crs_label
-from ..overlay import repair
-from ..report import sheets_doc, write_sheets
-from ..survey import SCALES, sheet_table
+from ..workflows import SHEET_SCALES, run_sheets
 from . import options
-from .helpers import get_plan, prepare_out, read_sources, translate_errors
-
-_SCALES = sorted((v[0] for v in SCALES.values()), reverse=True)
+from .helpers import echo_written, get_plan, prepare_out, read_sources, translate_errors
 
 
 @click.command(short_help="Map sheets over each unit: theoretical and survey areas.")
@@ -37,18 +30,11 @@ def sheets(units_path, unit_field, scale, assume_crs, plan_path, engine, out_dir
     """
     if not units_path:
         raise InputError("give the units with --units PATH (the polygons whose sheets are listed)")
-    if scale not in _SCALES:
-        raise InputError(f"--scale {scale} is not a GB/T 13989 scale; use one of {', '.join(map(str, _SCALES))}")
+    if scale not in SHEET_SCALES:
+        raise InputError(f"--scale {scale} is not a GB/T 13989 scale; use one of {', '.join(map(str, SHEET_SCALES))}")
     plan = get_plan(plan_path)
     layers = read_sources({"units": LayerSource.parse(units_path)}, plan, assume_crs, engine)
-    gdf = layers["units"]
-    names = unit_names(gdf, unit_field or plan.unit_field)
-    geoms, _ = repair(np.asarray(gdf.geometry.values, dtype=object))
-    rows = sheet_table(geoms, names, layers.crs, scale)
-    out = prepare_out(out_dir)
-    doc = sheets_doc(rows, scale, layers.sources.get("units", units_path), crs_label(layers.crs))
-    written = write_sheets(doc, out)
-    n_units = len(dict.fromkeys(names))
-    click.echo(f"1:{scale:,}: {len(rows)} sheets over {n_units} units")
-    for p in written:
-        click.echo(f"→ {p}")
+    doc, written = run_sheets(plan, layers, prepare_out(out_dir), unit_field=unit_field, scale=scale)
+    n_units = len({u["unit"] for s in doc["sheets"] for u in s["units"]})
+    click.echo(f"1:{scale:,}: {len(doc['sheets'])} sheets over {n_units} units")
+    echo_written(written)

@@ -3,62 +3,25 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+import time
 
 import click
 
-from ..io import LayerSource, discover_layers, parse_layer_arg
-from ..layerset import LayerSet
-from ..plan import Plan
+from ..backend import make_backend
 from ..render import validate_summary
-from ..report import write_repaired, write_report
-from ..validate import Report
-from ..validate import validate as run_validate
-from ..waivers import load_exceptions
+from ..workflows import read_baseline, run_validate
 from . import options
-from .helpers import check_year, gather_sources, get_plan, list_unmatched, prepare_out, read_sources, translate_errors
-
-
-def read_baseline(
-    plan: Plan, paths: Sequence[str], layer_args: Sequence[str], assume_crs: str | None, engine: str
-) -> LayerSet | None:
-    """Read the baseline given by ``--baseline PATH`` and ``--baseline-layer KEY=PATH`` (None if neither)."""
-    if not paths and not layer_args:
-        return None
-    sources: dict[str, LayerSource] = {}
-    if paths:
-        sources, unmatched = discover_layers(list(paths), plan)
-        list_unmatched(unmatched)
-    for text in layer_args:
-        key, src = parse_layer_arg(text)
-        sources[key] = src
-    return read_sources(sources, plan, assume_crs, engine)
-
-
-def run(
-    plan: Plan,
-    layers: LayerSet,
-    baseline: LayerSet | None,
-    out: Path,
-    *,
-    unit_field: str | None = None,
-    targets: bool = True,
-    tolerances: dict[str, float | None] | None = None,
-    exceptions_path: str | None = None,
-    repair: bool = False,
-    lang: str = "zh",
-    maps_dir: str | None = None,
-    year: int | None = None,
-) -> tuple[Report, list[Path]]:
-    """Validate, write the outputs into ``out`` and return the report and the files written."""
-    exceptions = load_exceptions(exceptions_path) if exceptions_path else None
-    report = run_validate(layers, plan, baseline, unit_field=unit_field, targets=targets,
-                          tolerances=tolerances, exceptions=exceptions, year=year)
-    written = write_report(report, plan, out, lang=lang, maps_dir=maps_dir)
-    if repair:
-        written.extend(write_repaired(report, out / "repaired"))
-    return report, written
+from .helpers import (
+    check_year,
+    echo_written,
+    get_plan,
+    list_unmatched,
+    prepare_out,
+    read_cli_layers,
+    reading_progress,
+    step_bar,
+    translate_errors,
+)
 
 
 @click.command(short_help="Check the layers against the plan's rules.")
@@ -72,6 +35,9 @@ def run(
 @options.plan_opt
 @options.no_targets_opt
 @options.engine_opt
+@options.backend_opt
+@options.scheduler_opt
+@options.quiet_opt
 @options.lang_opt
 @options.year_opt
 @options.out_opt
@@ -89,8 +55,8 @@ def run(
 @translate_errors
 def validate(  # noqa: ANN201
     paths, layer_args, units_path, unit_field, baseline_paths, baseline_layer_args, assume_crs,  # noqa: ANN001
-    plan_path, no_targets, engine, lang, year, out_dir, exceptions_path, repair, min_overlap_m2,  # noqa: ANN001
-    sliver_width_m, maps_dir,  # noqa: ANN001
+    plan_path, no_targets, engine, backend, scheduler, quiet, lang, year, out_dir, exceptions_path,  # noqa: ANN001
+    repair, min_overlap_m2, sliver_width_m, maps_dir,  # noqa: ANN001
 ):
     """Check the layers against the plan's rules, per regiment.
 
@@ -98,20 +64,20 @@ def validate(  # noqa: ANN201
     summary.  Exit 0 when no error-severity violation stands, 1 when one does,
     2 when an input cannot be used.
     """
+    started = time.perf_counter()
     plan = get_plan(plan_path)
     check_year(plan, year)
-    sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
-    list_unmatched(unmatched)
-    layers = read_sources(sources, plan, assume_crs, engine)
-    baseline = read_baseline(plan, baseline_paths, baseline_layer_args, assume_crs, engine)
+    layers = read_cli_layers(plan, paths, layer_args, units_path, assume_crs, engine, quiet)
+    baseline = read_baseline(plan, baseline_paths, baseline_layer_args, target_crs=layers.crs, assume_crs=assume_crs,
+                             engine=engine, progress=reading_progress(quiet), on_unmatched=list_unmatched)
     out = prepare_out(out_dir)
-    report, written = run(
-        plan, layers, baseline, out, unit_field=unit_field, targets=not no_targets,
-        tolerances={"min_overlap_m2": min_overlap_m2, "sliver_width_m": sliver_width_m},
-        exceptions_path=exceptions_path, repair=repair, lang=lang, maps_dir=maps_dir, year=year,
-    )
+    with make_backend(backend, scheduler) as be, step_bar(layers, "checking", quiet) as progress:
+        report, written = run_validate(
+            plan, layers, baseline, out, unit_field=unit_field, targets=not no_targets,
+            tolerances={"min_overlap_m2": min_overlap_m2, "sliver_width_m": sliver_width_m},
+            exceptions_path=exceptions_path, repair=repair, lang=lang, maps_dir=maps_dir, year=year,
+            backend=be, started=started, progress=progress,
+        )
     click.echo(validate_summary(report, plan, lang))
-    click.echo("")
-    for p in written:
-        click.echo(f"→ {p}")
+    echo_written(written)
     sys.exit(report.exit_code)

@@ -26,6 +26,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
+from ..backend import Backend, LocalBackend
 from ..measure import ellipsoidal_area, ellipsoidal_length
 from ..names import feature_ids
 from ..overlay import intersect_pairs, polygonal, repair
@@ -320,7 +321,15 @@ class RuleContext:
     rule: RuleDef | None = None
     notes: list[str] = field(default_factory=list)
     cache: dict[Any, Any] = field(default_factory=dict)
+    #: where pairs of features are found (:mod:`eco12geo.backend`); None is this machine
+    backend: Backend | None = None
     _to_lonlat: Transformer | None = field(default=None, repr=False)
+
+    def pairs(
+        self, a: NDArray[np.object_], b: NDArray[np.object_], *, same: bool = False
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.object_]]:
+        """Pairs of polygons whose interiors meet and their intersections, on the run's backend."""
+        return (self.backend or LocalBackend()).pairs(a, b, same=same, interiors=True)
 
     @property
     def densify_m(self) -> float:
@@ -423,7 +432,7 @@ class RuleContext:
         if self.units is None:
             keep = np.flatnonzero(total >= self.min_area)
             return keep.astype(np.int64), [None] * len(keep), pieces[keep], total[keep]
-        ip, iu, sub = intersect_pairs(pieces, self.units.geoms)
+        ip, iu, sub = intersect_pairs(pieces, self.units.geoms, interiors=True)
         sub = poly_only(sub)
         sa = self.area(sub)
         inside = np.bincount(ip, weights=sa, minlength=n) if len(ip) else np.zeros(n)

@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from ..plan import GEOMETRY_TYPES
 from . import Check, RuleContext, RuleResult, Violation, parse_location, present, register
+
+#: geometry type names by shapely type id + 1 (missing is -1)
+_TYPE_NAMES = np.array(["", "Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                        "MultiPolygon", "GeometryCollection"], dtype=object)
 
 
 @register("geometry_invalid")
@@ -101,10 +106,12 @@ def check_duplicate_id(ctx: RuleContext) -> RuleResult:
         if not id_field or id_field not in ld.gdf.columns:
             checks.append(Check("duplicate_id", "no_data", layer=key, details={"reason": f"no field {id_field}"}))
             continue
+        ids = pd.Series(ld.ids, dtype=object)
+        # only the rows whose id is held more than once are looked at one by one
+        repeated = np.flatnonzero((ids.duplicated(keep=False) & ~ids.str.startswith("#")).to_numpy(dtype=bool))
         rows: dict[str, list[int]] = defaultdict(list)
-        for i, fid in enumerate(ld.ids):
-            if not fid.startswith("#"):
-                rows[fid].append(i)
+        for i in repeated.tolist():
+            rows[ld.ids[i]].append(i)
         dups = sorted((fid, r) for fid, r in rows.items() if len(r) > 1)
         for fid, r in dups:
             geoms = ld.geoms[r]
@@ -142,7 +149,7 @@ def check_geometry_type(ctx: RuleContext) -> RuleResult:
         ld = ctx.layers[key]
         allowed = GEOMETRY_TYPES.get(ld.geometry, set())
         there = present(ld.raw)
-        types = np.array([g.geom_type if p else "" for g, p in zip(ld.raw, there, strict=True)], dtype=object)
+        types = np.where(there, _TYPE_NAMES[shapely.get_type_id(ld.raw) + 1], "").astype(object)
         bad = np.flatnonzero(there & ~np.isin(types, list(allowed)))
         if len(bad):
             lon, lat = ctx.lonlat(ld.raw[bad])

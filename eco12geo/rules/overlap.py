@@ -1,7 +1,10 @@
 """Overlap rules: polygons of one layer overlapping each other, and layers that must not overlap.
 
-Candidate pairs come from one STRtree query and the intersections from one
-vectorised shapely call (:func:`eco12geo.overlay.intersect_pairs`).  Each
+Candidate pairs come from one STRtree query, filtered to the pairs whose
+interiors meet (neighbours that only touch are never intersected), and the
+intersections from vectorised shapely calls on a thread pool
+(:func:`eco12geo.overlay.intersect_pairs`), or on a dask cluster
+(:mod:`eco12geo.backend`).  Each
 overlap is split by unit and reported once per unit with the ellipsoidal
 area of the actual intersection inside it; pieces below ``min_overlap_m2``
 (and contacts along an edge or at a point, which have no area) are dropped.
@@ -9,7 +12,6 @@ area of the actual intersection inside it; pieces below ``min_overlap_m2``
 
 from __future__ import annotations
 
-from ..overlay import intersect_pairs
 from . import Check, RuleContext, RuleResult, Violation, register
 
 
@@ -18,7 +20,7 @@ def _pair_violations(
 ) -> list[Violation]:
     a = ctx.layers[key_a]
     b = ctx.layers[key_b]
-    ia, ib, pieces = intersect_pairs(a.geoms, b.geoms, same=same)
+    ia, ib, pieces = ctx.pairs(a.geoms, b.geoms, same=same)
     idx, units, geoms, areas = ctx.split_by_unit(pieces)
     lon, lat = ctx.lonlat(geoms)
     layers = (key_a,) if same else (key_a, key_b)
