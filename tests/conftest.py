@@ -10,6 +10,20 @@ import geopandas as gpd
 import pytest
 import shapely
 
+#: test modules by level (``pytest -m unit``, ``-m cli``, ``-m e2e``); modules not listed are unit tests
+E2E_MODULES = {"test_wheel", "test_maps_browser", "test_html_hostile_browser", "test_notebooks", "test_benchmark",
+               "test_reproducible", "test_output_schemas", "test_demo_layers"}
+CLI_MODULES = {"test_hostile", "test_robustness", "test_packaging", "test_fuzz"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test unit, cli or e2e by its module."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        level = "e2e" if module in E2E_MODULES else "cli" if module in CLI_MODULES else "unit"
+        item.add_marker(getattr(pytest.mark, level))
+
+
 GRS80_A = 6378137.0
 GRS80_F = 1 / 298.257222101
 

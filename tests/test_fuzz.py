@@ -22,13 +22,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eco12geo import Eco12GeoError, load_plan, read_layer
+from eco12geo import Eco12GeoError, read_layer
 from eco12geo.audit import audit
 from eco12geo.layerset import LayerSet
+from eco12geo.plan import bundled_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "layers" / "demo_baseline.gpkg"
-PLAN = load_plan()
+PLAN = bundled_plan()  # loaded once per session
 EXAMPLES = int(os.environ.get("ECO12GEO_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 100,
                 suppress_health_check=list(HealthCheck))

@@ -18,13 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import CRS, Geod
 
-from eco12geo import load_plan
 from eco12geo.audit import audit
 from eco12geo.layerset import LayerSet
 from eco12geo.measure import gk_zone_epsg, transform_geometries
+from eco12geo.plan import bundled_plan
 from eco12geo.validate import validate
 
-PLAN = load_plan()
+PLAN = bundled_plan()  # loaded once per session
 GEOD = Geod(ellps="GRS80")
 WGS = CRS.from_epsg(4490)
 BOUNDED = settings(max_examples=20, deadline=None, derandomize=True,

@@ -24,17 +24,18 @@ import shapely
 from click.testing import CliRunner
 from pyproj import Transformer
 
-from eco12geo import load_layers, load_plan
+from eco12geo import load_layers
 from eco12geo.cli.main import main
-from eco12geo.waivers import load_exceptions
 from eco12geo.io import LayerSource
 from eco12geo.names import slugify, unit_page
+from eco12geo.plan import bundled_plan
 from eco12geo.validate import Report, validate
+from eco12geo.waivers import load_exceptions
 
 from .validate_data import CRS, X0, Y0, geod_rect_area, rect, units_rows, write
 
 ROOT = Path(__file__).resolve().parents[1]
-PLAN = load_plan()
+PLAN = bundled_plan()  # loaded once per session
 
 
 # ------------------------------------------------------------------ helpers
