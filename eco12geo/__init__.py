@@ -15,10 +15,10 @@ from .errors import CRSError, Eco12GeoError, GeometryTypeError, InputError, Outp
 from .indicators import Scorecard, evaluate, load_indicators
 from .io import LayerSource, detect_encoding, discover_layers, read_layer
 from .layerset import LayerSet, harmonize, load_layers
-from .maps import build_maps
 from .measure import ellipsoidal_area, ellipsoidal_length, gk_zone_epsg, planar_area
 from .plan import Figure, LayerDef, Plan, RuleDef, load_plan
 from .raster import Coverage, zonal_coverage
+from .render.maps import build_maps
 from .survey import sheet_area, survey_area
 from .validate import Report, validate
 

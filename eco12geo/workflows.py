@@ -26,11 +26,11 @@ from .bundled import bundled_layer
 from .errors import InputError
 from .io import LayerSource, discover_layers, parse_layer_arg, read_layer
 from .layerset import LayerSet, load_layers
-from .maps import build_maps
 from .measure import crs_label
 from .overlay import repair
 from .plan import UNITS_KEY, Plan
 from .raster import Coverage, coverage_check, zonal_coverage
+from .render.maps import build_maps
 from .report import sheets_doc, write_audit, write_coverage, write_pages, write_repaired, write_report, write_sheets
 from .survey import SCALES, sheet_table
 from .validate import Report, validate

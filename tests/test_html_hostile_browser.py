@@ -23,7 +23,7 @@ from eco12geo import load_layers, load_plan
 from eco12geo.audit import audit
 from eco12geo.exceptions import parse_exceptions
 from eco12geo.io import LayerSource
-from eco12geo.maps import build_maps
+from eco12geo.render.maps import build_maps
 from eco12geo.render import report_html
 from eco12geo.validate import validate
 

@@ -21,7 +21,7 @@ from eco12geo.audit import audit
 from eco12geo.cli.main import main
 from eco12geo.errors import InputError
 from eco12geo.io import LayerSource
-from eco12geo.maps import build_maps, english_name, escape, prepare_geometries
+from eco12geo.render.maps import build_maps, english_name, escape, prepare_geometries
 from eco12geo.names import unit_page
 
 

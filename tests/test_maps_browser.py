@@ -20,7 +20,7 @@ import pytest
 from eco12geo import load_layers, load_plan
 from eco12geo.audit import audit
 from eco12geo.io import LayerSource
-from eco12geo.maps import BACKGROUND, build_maps
+from eco12geo.render.maps import BACKGROUND, build_maps
 from eco12geo.names import unit_page
 
 

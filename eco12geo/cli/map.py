@@ -8,7 +8,7 @@ import click
 
 from ..errors import InputError
 from ..io import read_report
-from ..maps import BASEMAPS
+from ..render.maps import BASEMAPS
 from ..workflows import make_maps, read_context
 from . import options
 from .helpers import echo_written, get_plan, note, prepare_out, read_cli_layers, translate_errors

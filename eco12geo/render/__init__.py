@@ -2,7 +2,9 @@
 
 - :mod:`eco12geo.render.terminal`: the text tables and summaries the commands print;
 - :mod:`eco12geo.render.scorecard`: the indicator scorecard (表1) as a terminal table;
-- :mod:`eco12geo.render.html`: HTML pages from Jinja2 templates with autoescaping (``report.html``).
+- :mod:`eco12geo.render.html`: HTML pages from Jinja2 templates with autoescaping (``report.html``, the
+  maps' ``index.html``);
+- :mod:`eco12geo.render.maps`: the interactive map pages (folium; styling from the plan file).
 
 Labels (zh/en) live in :mod:`eco12geo.labels`; the file writers in :mod:`eco12geo.report`.
 """

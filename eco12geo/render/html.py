@@ -2,7 +2,7 @@
 
 Templates live in ``eco12geo/render/templates/``.  A template never marks data text
 ``safe``; only the page's own CSS is.  The map pages themselves are folium's
-(:mod:`eco12geo.maps`).
+(:mod:`eco12geo.render.maps`).
 """
 
 from __future__ import annotations
