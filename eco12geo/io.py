@@ -114,7 +114,7 @@ def parse_layer_arg(text: str) -> tuple[str, LayerSource]:
     """Parse a ``KEY=PATH`` command-line value."""
     key, sep, path = text.partition("=")
     if not sep or not key.strip() or not path.strip():
-        raise InputError(f"'{text}' is not KEY=PATH; give e.g. --layer ecological_redline=redline.shp")
+        raise InputError(f"'{text}' is not KEY=PATH; give e.g. --layer KEY=redline.shp with a layer key of the plan")
     return key.strip(), LayerSource.parse(path.strip())
 
 

@@ -609,11 +609,14 @@ class CoverageCheck:
     text: str
 
 
-def coverage_check(coverage: Coverage, plan: Plan, figure_id: str = "forest_grass_coverage") -> CoverageCheck | None:
-    """Compare the division's share with the plan's figure (None if the plan has no such figure)."""
+def coverage_check(coverage: Coverage, plan: Plan, figure_id: str | None = None) -> CoverageCheck | None:
+    """Compare the whole area's share with the plan's coverage figure (None if the plan has none).
+
+    The figure is ``figure_id``, or the plan's first figure of quantity ``coverage``.
+    """
     try:
-        fig = plan.figure(figure_id)
-    except KeyError:
+        fig = plan.figure(figure_id) if figure_id else next(f for f in plan.figures if f.quantity == "coverage")
+    except (KeyError, StopIteration):
         return None
     share = coverage.forest_grass_share
     value = None if share is None else share * 100.0
