@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from .errors import PlanError
 from .schemas import join, problems
-from .schemas.plan import PlanDocument, RecordedMethod, cross_check
+from .schemas.plan import MapStyleDoc, PlanDocument, RecordedMethod, cross_check
 
 __all__ = [
     "DEFAULT_PLAN",
@@ -65,20 +65,8 @@ class Unit:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class MapStyle:
-    """How the maps draw a layer (``[layers.KEY.map]`` of the plan file)."""
-
-    order: int = 95
-    role: str = "control"
-    label: str = "none"
-    label_class: str = "minor"
-    stroke: str | None = None
-    weight: float | None = None
-    dash: str | None = None
-    opacity: float | None = None
-    fill: bool = True
-    fill_opacity: float | None = None
+#: how the maps draw a layer (``[layers.KEY.map]``): the schema's frozen model, used as it is
+MapStyle = MapStyleDoc
 
 
 @dataclass(frozen=True)
@@ -351,7 +339,7 @@ def _parse(data: dict[str, Any], path: str) -> Plan:
             key=key, name_zh=t.name_zh, name_en=t.name_en, geometry=t.geometry, aliases=tuple(t.aliases),
             id_field=t.id_field, area_field=t.area_field, area_unit=t.area_unit, name_field=t.name_field,
             colour=t.colour, recorded_area_method=t.recorded_area_method, short_zh=t.short_zh,
-            short_en=t.short_en, map=MapStyle(**t.map.model_dump()),
+            short_en=t.short_en, map=t.map,
         )
         for key, t in doc.layers.items()
     }
