@@ -2,7 +2,8 @@
 # The system packages eco12geo's build, demo and tests need, installed when missing (Debian, as root).
 # Used by `make demo`, `make test` and .ci/run, so the three cannot drift apart.
 #   scripts/system_deps.sh build   npm (the build fetches the map assets with npm pack)
-#   scripts/system_deps.sh test    npm, Debian's chromium (browser tests), CJK fonts (Chinese labels in screenshots)
+#   scripts/system_deps.sh test    npm, Debian's chromium (browser tests), CJK fonts (Chinese labels in screenshots),
+#                                  PostgreSQL + PostGIS (the benchmark's correctness check compares with it)
 # Not root, or not Debian: one line naming what to install, exit 1.
 set -euo pipefail
 profile=${1:-test}
@@ -10,6 +11,7 @@ need=()
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [[ $profile == test ]]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  compgen -G "${ECO12GEO_POSTGIS_GLOB:-/usr/lib/postgresql/*/lib/postgis-3.so}" >/dev/null || need+=(postgresql-15-postgis-3)
   if command -v fc-list >/dev/null 2>&1; then
     [[ -n $(fc-list :lang=zh family 2>/dev/null) ]] || need+=(fonts-noto-cjk)
   else

@@ -56,12 +56,12 @@ def test_system_deps_not_root_names_the_packages(tmp_path: Path) -> None:
     if os.geteuid() == 0:  # drop to nobody, as a planner's own account would be
         setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
         cmd = [setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups", *cmd]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={"PATH": str(bindir)})
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={"PATH": str(bindir), "ECO12GEO_POSTGIS_GLOB": str(tmp_path / "no-postgis*.so")})
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        "eco12geo: missing system packages: nodejs npm chromium fonts-noto-cjk; install them "
-        "(Debian: sudo apt-get install nodejs npm chromium fonts-noto-cjk) and run make again"
+        "eco12geo: missing system packages: nodejs npm chromium postgresql-15-postgis-3 fonts-noto-cjk; install them "
+        "(Debian: sudo apt-get install nodejs npm chromium postgresql-15-postgis-3 fonts-noto-cjk) and run make again"
     ]
 
 
