@@ -408,19 +408,26 @@ def main() -> int:
         todo = [a for a in APPROACHES if a not in skip and not (a == "PostGIS" and pg_bin is None)
                 and not (a == "geopandas.overlay" and n > args.overlay_max)]
         runs: dict[str, dict[str, Any]] = {}
+        failed: list[str] = []
         repeat = 1 if args.check else args.repeat
         with tempfile.TemporaryDirectory(prefix="eco12geo-bench-") as tmpd, contextlib.ExitStack() as stack:
             psql = stack.enter_context(postgis_cluster(pg_bin)) if pg_bin is not None and "PostGIS" in todo else None
             for _ in range(repeat):
-                for approach in todo:
-                    r = run_approach(approach, paths, Path(tmpd), psql)
+                for approach in list(todo):
+                    try:
+                        r = run_approach(approach, paths, Path(tmpd), psql)
+                    except RuntimeError as exc:  # one approach failing leaves the others' figures
+                        print(f"  {approach:<18} FAILED: {exc}", flush=True)
+                        todo.remove(approach)
+                        failed.append(f"{approach} failed: {str(exc)[:300]}")
+                        continue
                     agg = runs.setdefault(approach, {"seconds": [], "peak_mb": [], "pairs": r["pairs"],
                                                      "area_m2": r["area_m2"], "frames_mb": r.get("frames_mb")})
                     agg["seconds"].append(r["seconds"])
                     agg["peak_mb"].append(r["peak_mb"])
                     print(f"  {approach:<18} {r['seconds']:8.2f} s  peak {r['peak_mb']:8.0f} MB  "
                           f"{len(r['pairs']):,} pairs", flush=True)
-        problems = agreement(runs)
+        problems = agreement(runs) + failed
         print("  agreement:", "yes" if not problems else "; ".join(problems), flush=True)
         status = status or (1 if problems else 0)
         if args.check or args.no_write:
