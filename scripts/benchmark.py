@@ -384,6 +384,16 @@ NOTES = [
     "for one layer with itself, more than this machine can spare next to the other agents.",
     "The floor keeps every pair whose interiors meet, also pieces under 1 m²; it is checked to hold every pair "
     "the others find.",
+    # the runs of 2026-12-01, as they happened (figures not in benchmark.json are from the script's printed lines)
+    "2026-12-01: the recorded 100 000 run ran while the 1 000 000 run's eco12geo step was running beside it, on "
+    "the same 2 cores that three other agents were using (load average 3.5–6.7): all its seconds are inflated, "
+    "roughly alike for every approach, and only its ratios mean something.",
+    "2026-12-01, an earlier 100 000 run (not recorded; a stray 1 000 000 run was running beside it): eco12geo local "
+    "74.0 s, peak 1 060 MB; eco12geo dask 133.2 s, peak 2 437 MB; geopandas.overlay (across the layers and each "
+    "layer with itself) was stopped unfinished after 412 s, so overlay takes more than 5.5× eco12geo here.",
+    "2026-12-01: eco12geo dask at 1 000 000 was stopped after 9 minutes at 18 GB RSS (the LocalCluster path does "
+    "not bound its memory at that size); it is skipped in the 1 000 000 run. `eco12geo audit` at 1 000 000 was "
+    "not measured.",
 ]
 
 
