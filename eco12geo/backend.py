@@ -78,12 +78,11 @@ def _partition_pairs_task(
     ra = part_a["_row"].to_numpy(dtype=np.int64)
     rb = part_b["_row"].to_numpy(dtype=np.int64)
     with using_threads(1):
-        ja, jb = candidate_pairs(ga, gb, interiors=interiors)
+        # on the diagonal each unordered pair once (and no feature with itself); a partition pair p < q
+        # holds each pair in one order only
+        ja, jb = candidate_pairs(ga, gb, same=same and diagonal, interiors=interiors)
     ia, ib = ra[ja], rb[jb]
     if same:
-        # a partition pair (p, q), p < q, holds both orders of no pair; on the diagonal keep each pair once
-        keep = ia < ib if diagonal else ia != ib
-        ia, ib, ja, jb = ia[keep], ib[keep], ja[keep], jb[keep]
         swap = ia > ib
         first = np.where(swap, gb[jb], ga[ja])
         second = np.where(swap, ga[ja], gb[jb])
@@ -150,23 +149,29 @@ class DaskBackend(Backend):
         return int(sum(self._client.nthreads().values())) or 1
 
     def _partitions(self, geoms: NDArray[np.object_]) -> tuple[list[Any], NDArray[np.object_]]:
-        """Hilbert-partition one layer; return its delayed partitions and each partition's extent."""
+        """Hilbert-partition one layer; return its partitions (futures on the cluster) and their extents.
+
+        The Hilbert distance of every feature comes from dask-geopandas (computed on the cluster, partition by
+        partition); the features are then cut in runs of consecutive distances, ``partition_rows`` each, so a
+        partition is a compact piece of ground.  Sorting the distances here avoids a cluster-wide shuffle.
+        """
         import dask_geopandas
         import geopandas as gpd
 
         ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         rows = np.flatnonzero(ok)
         frame = gpd.GeoDataFrame({"_row": rows}, geometry=gpd.GeoSeries(geoms[rows]))
+        if len(frame) == 0:
+            return [], np.empty(0, dtype=object)
         parts = max(1, int(np.ceil(len(frame) / max(1, self.partition_rows))))
-        ddf = dask_geopandas.from_geopandas(frame, npartitions=1)
         if parts > 1:
-            ddf = ddf.spatial_shuffle(by="hilbert", npartitions=parts)
-        ddf = ddf.persist()
-        bounds = ddf.map_partitions(
-            lambda p: gpd.GeoDataFrame({"box": [shapely.box(*p.total_bounds)] if len(p) else [None]}),
-            meta={"box": object},
-        ).compute()
-        return list(ddf.to_delayed()), np.asarray(bounds["box"].values, dtype=object)
+            ddf = dask_geopandas.from_geopandas(frame, npartitions=parts)
+            dist = ddf.hilbert_distance(total_bounds=tuple(shapely.total_bounds(geoms[rows]))).compute()
+            frame = frame.iloc[np.argsort(dist.to_numpy(), kind="stable")]
+        cuts = np.linspace(0, len(frame), parts + 1).astype(int)
+        chunks = [frame.iloc[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        boxes = np.array([shapely.box(*c.total_bounds) for c in chunks], dtype=object)
+        return list(self._client.scatter(chunks)), boxes
 
     def pairs(
         self, a: NDArray[np.object_], b: NDArray[np.object_], *, same: bool = False, interiors: bool = False
@@ -176,18 +181,18 @@ class DaskBackend(Backend):
         b = np.asarray(b, dtype=object)
         pa, boxes_a = self._partitions(a)
         pb, boxes_b = (pa, boxes_a) if same else self._partitions(b)
-        tree = shapely.STRtree(boxes_b)
-        qa, qb = tree.query(boxes_a, predicate="intersects")
-        if same:
-            keep = qa <= qb
-            qa, qb = qa[keep], qb[keep]
-        from dask import delayed
-
-        tasks = [
-            delayed(_partition_pairs_task)(pa[i], pb[j], same, interiors, bool(i == j))
-            for i, j in zip(qa.tolist(), qb.tolist(), strict=True)
-        ]
-        results = self._client.compute(tasks, sync=True) if tasks else []
+        results: list[Any] = []
+        if len(pa) and len(pb):
+            qa, qb = shapely.STRtree(boxes_b).query(boxes_a, predicate="intersects")
+            if same:
+                keep = qa <= qb
+                qa, qb = qa[keep], qb[keep]
+            futures = [
+                self._client.submit(_partition_pairs_task, pa[i], pb[j], same, interiors, bool(i == j), pure=False)
+                for i, j in zip(qa.tolist(), qb.tolist(), strict=True)
+            ]
+            results = self._client.gather(futures)
+            self._client.cancel(list(pa) + ([] if same else list(pb)))
         if not results:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
         ia = np.concatenate([r[0] for r in results])
