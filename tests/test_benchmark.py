@@ -26,6 +26,7 @@ def test_benchmark_small_size_all_approaches_agree(tmp_path: Path) -> None:
     lines = proc.stdout.splitlines()
     assert any(ln.strip().startswith("agreement: yes") for ln in lines), proc.stdout
     names = [ln.strip().split("  ")[0] for ln in lines if ln.startswith("  ") and ln.rstrip().endswith("pairs")]
-    assert {"eco12geo local", "eco12geo dask", "geopandas.overlay", "floor"} <= set(names), proc.stdout
+    # PostGIS too: make test and .ci/run install it (scripts/system_deps.sh)
+    assert {"eco12geo local", "eco12geo dask", "geopandas.overlay", "floor", "PostGIS"} <= set(names), proc.stdout
     counts = {int(ln.rsplit(None, 2)[-2].replace(",", "")) for ln in lines if ln.rstrip().endswith("pairs")}
     assert len(counts) == 1 and counts.pop() > 50  # the same number of overlapping pairs everywhere
