@@ -529,9 +529,11 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
     """A 256 kB tmpfs (root in the CI container may mount it); torn down after the test."""
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
-                                           capture_output=True, check=False).returncode:
-        pytest.skip("mounting a small tmpfs needs root (the CI container has it)")
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root (make test and CI run as root)")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
+                             capture_output=True, text=True, check=False)
+    assert mounted.returncode == 0, f"as root, mounting a tmpfs must work here: {mounted.stderr}"
     try:
         yield mnt
     finally:
