@@ -65,9 +65,9 @@ class _Stage:
             try:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 if final.is_symlink():
-                    raise OutputError(_link_message(final))
+                    raise _link_error(final)
                 if final.is_dir():
-                    raise OutputError(f"{final} is a folder; move it away or give another --out")
+                    raise OutputError("{final} is a folder; move it away or give another {opt:out} folder", final=final)
                 os.replace(staged, final)
             except OSError as exc:
                 raise output_error(exc, final) from None
@@ -89,24 +89,24 @@ class _Stage:
 _ACTIVE: contextvars.ContextVar[_Stage | None] = contextvars.ContextVar("eco12geo_staging", default=None)
 
 
-def _link_message(path: Path) -> str:
-    return (f"{path} is a symbolic link; eco12geo never writes through a link — "
-            "remove it or give another --out")
+def _link_error(path: Path) -> OutputError:
+    return OutputError("{path} is a symbolic link; eco12geo never writes through a link — "
+                       "remove it or give another {opt:out} folder", path=path)
 
 
 def output_error(exc: OSError, path: Path) -> OutputError:
     """Turn an operating-system error on an output into one line saying what and where."""
     reasons = {
-        errno.ENOSPC: "the disk is full; free some space or give another --out",
-        errno.EDQUOT: "the disk quota is used up; free some space or give another --out",
-        errno.EROFS: "the file system is read-only; give a writable --out",
-        errno.EACCES: "permission denied; give a folder you may write to as --out",
-        errno.EPERM: "permission denied; give a folder you may write to as --out",
-        errno.ENOENT: "the folder cannot be created there; give a writable --out",
-        errno.ENOTDIR: "part of the path is a file, not a folder; give another --out",
+        errno.ENOSPC: "the disk is full; free some space or give another {opt:out} folder",
+        errno.EDQUOT: "the disk quota is used up; free some space or give another {opt:out} folder",
+        errno.EROFS: "the file system is read-only; give a writable {opt:out} folder",
+        errno.EACCES: "permission denied; give a folder you may write to as {opt:out}",
+        errno.EPERM: "permission denied; give a folder you may write to as {opt:out}",
+        errno.ENOENT: "the folder cannot be created there; give a writable {opt:out} folder",
+        errno.ENOTDIR: "part of the path is a file, not a folder; give another {opt:out} folder",
     }
-    why = reasons.get(exc.errno or 0, f"{exc.strerror or exc}; give a writable --out")
-    return OutputError(f"cannot write {path}: {why}")
+    why = reasons.get(exc.errno or 0, "{strerror}; give a writable {opt:out} folder")
+    return OutputError("cannot write {path}: " + why, path=path, strerror=exc.strerror or exc)
 
 
 def clean_stale(out: Path) -> list[Path]:
@@ -145,7 +145,7 @@ def staged_path(final: Path) -> Path:
         When ``final`` is a symbolic link, or leads outside ``--out``.
     """
     if final.is_symlink():
-        raise OutputError(_link_message(final))
+        raise _link_error(final)
     stage = _ACTIVE.get()
     if stage is None:
         return final
@@ -154,14 +154,14 @@ def staged_path(final: Path) -> Path:
     except ValueError:
         return final  # not an output of this command's --out
     if ".." in rel.parts or not rel.parts:
-        raise OutputError(f"refusing to write {final}: it is outside --out {stage.out}")
+        raise OutputError("refusing to write {final}: it is outside {opt:out={out}}", final=final, out=stage.out)
     folder = stage.open()
     # a subfolder of --out that is a link would lead the files elsewhere
     probe = stage.out
     for part in rel.parts[:-1]:
         probe = probe / part
         if probe.is_symlink():
-            raise OutputError(_link_message(probe))
+            raise _link_error(probe)
     target = folder / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     stage.files[final.absolute()] = target

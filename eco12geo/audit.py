@@ -249,7 +249,8 @@ def unit_names(units: pd.DataFrame, field_name: str) -> list[str]:
     if field_name not in units.columns:
         fields = ", ".join(c for c in units.columns if c != units.geometry.name)
         raise InputError(
-            f"the units layer has no field '{field_name}'; pick the name field with --unit-field (fields: {fields})"
+            "the units layer has no field '{field_name}'; pick the name field with {opt:unit_field} (fields: {fields})",
+            field_name=field_name, fields=fields,
         )
     names = []
     for i, v in enumerate(units[field_name]):
@@ -258,8 +259,8 @@ def unit_names(units: pd.DataFrame, field_name: str) -> list[str]:
         text = "" if pd.isna(v) else str(v)
         if not text.strip():
             raise InputError(
-                f"unit {i + 1} of the units layer has no name in field '{field_name}'; fill it in or pick "
-                "another field with --unit-field"
+                "unit {n} of the units layer has no name in field '{field_name}'; fill it in or pick "
+                "another field with {opt:unit_field}", n=i + 1, field_name=field_name,
             )
         names.append(text)
     return names

@@ -118,8 +118,8 @@ class DaskBackend(Backend):
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise InputError(
-                f"--backend dask needs dask, distributed and dask-geopandas ({exc.name or exc} is missing); "
-                "install them with pip install 'eco12geo[dask]', or use --backend local"
+                "{opt:backend=dask} needs dask, distributed and dask-geopandas ({missing} is missing); "
+                "install them with pip install 'eco12geo[dask]', or use {opt:backend=local}", missing=exc.name or exc
             ) from None
         # distributed logs every connection at INFO level; keep its warnings and errors only
         for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.core"):
@@ -215,7 +215,8 @@ def make_backend(name: str = "local", scheduler: str | None = None, **kwargs: An
     """Return the backend named on the command line (``local`` or ``dask``)."""
     if name == "local":
         if scheduler:
-            raise InputError("--scheduler only applies to --backend dask; add --backend dask or drop --scheduler")
+            raise InputError("{opt:scheduler} only applies to {opt:backend=dask}; add {opt:backend=dask} or drop "
+                             "{opt:scheduler}", param="scheduler")
         return LocalBackend()
     if name == "dask":
         return DaskBackend(scheduler=scheduler, **kwargs)

@@ -114,7 +114,8 @@ def parse_layer_arg(text: str) -> tuple[str, LayerSource]:
     """Parse a ``KEY=PATH`` command-line value."""
     key, sep, path = text.partition("=")
     if not sep or not key.strip() or not path.strip():
-        raise InputError(f"'{text}' is not KEY=PATH; give e.g. --layer KEY=redline.shp with a layer key of the plan")
+        raise InputError("'{text}' is not KEY=PATH; give e.g. {opt:layer_args=KEY=redline.shp} with a layer key "
+                         "of the plan", text=text)
     return key.strip(), LayerSource.parse(path.strip())
 
 
@@ -290,7 +291,8 @@ def discover_layers(
             unmatched.append(str(src))
         elif key in matched:
             raise InputError(
-                f"both {matched[key]} and {src} look like layer '{key}'; pick one with --layer {key}=PATH"
+                "both {first} and {src} look like layer '{key}'; pick one with {opt:layer_args={key}=PATH}",
+                first=matched[key], src=src, key=key,
             )
         else:
             matched[key] = src
@@ -316,13 +318,14 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
     if gdf.crs is None:
         if not assume_crs:
             raise CRSError(
-                f"{src} declares no CRS (missing or empty .prj); give it with --assume-crs EPSG:4490 "
-                "(or the CGCS2000 Gauss–Krüger zone it is in, e.g. EPSG:4538)"
+                "{src} declares no CRS (missing or empty .prj); give it with {opt:assume_crs=EPSG:4490} "
+                "(or the CGCS2000 Gauss–Krüger zone it is in, e.g. EPSG:4538)", src=src
             )
         try:
             gdf.set_crs(CRS.from_user_input(assume_crs), inplace=True, allow_override=True)
         except PyprojCRSError:
-            raise CRSError(f"--assume-crs {assume_crs} is not a CRS pyproj knows; give e.g. EPSG:4490") from None
+            raise CRSError("{opt:assume_crs={value}} is not a CRS pyproj knows; give e.g. EPSG:4490",
+                           value=assume_crs) from None
         assumed = True
     crs = CRS.from_user_input(gdf.crs)
     geoms = gdf.geometry.values
@@ -337,9 +340,10 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
     if crs.is_geographic:
         if xmin < -180 or xmax > 360 or ymin < -90 or ymax > 90:
             raise CRSError(
-                f"{src} declares geographic CRS {label} but its coordinates ({xmin:.0f}, {ymin:.0f}) … "
-                f"({xmax:.0f}, {ymax:.0f}) are not degrees; they look like metres — fix the .prj "
-                "or give the right CRS with --assume-crs"
+                "{src} declares geographic CRS {label} but its coordinates ({xmin:.0f}, {ymin:.0f}) … "
+                "({xmax:.0f}, {ymax:.0f}) are not degrees; they look like metres — fix the .prj "
+                "or give the right CRS with {opt:assume_crs}", src=src, label=label, xmin=xmin, ymin=ymin,
+                xmax=xmax, ymax=ymax,
             )
         lon = np.array([xmin, xmax])
         lat = np.array([ymin, ymax])
@@ -352,8 +356,9 @@ def _check_crs(gdf: gpd.GeoDataFrame, src: LayerSource, assume_crs: str | None) 
         lon, lat = t.transform(xs, ys)
         if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
             raise CRSError(
-                f"{src} has coordinates ({xmin:.0f}, {ymin:.0f}) … ({xmax:.0f}, {ymax:.0f}) impossible for "
-                f"its CRS {label}; check the .prj (zone, false easting) or use --assume-crs"
+                "{src} has coordinates ({xmin:.0f}, {ymin:.0f}) … ({xmax:.0f}, {ymax:.0f}) impossible for "
+                "its CRS {label}; check the .prj (zone, false easting) or use {opt:assume_crs}",
+                src=src, label=label, xmin=xmin, ymin=ymin, xmax=xmax, ymax=ymax,
             )
     aou = crs.area_of_use
     if aou is not None:
@@ -518,8 +523,8 @@ def _check_geojson(path: Path, gdf: gpd.GeoDataFrame, src: LayerSource, assume_c
         except PyprojCRSError:
             if not assume_crs:
                 raise CRSError(
-                    f"{src} names the CRS {name!r} in its crs member, and the CRS is unknown; "
-                    "give the CRS of its coordinates with --assume-crs (e.g. EPSG:4490)"
+                    "{src} names the CRS {name!r} in its crs member, and the CRS is unknown; "
+                    "give the CRS of its coordinates with {opt:assume_crs} (e.g. EPSG:4490)", src=src, name=name
                 ) from None
             gdf.set_crs(None, inplace=True, allow_override=True)
     if isinstance(doc, dict):
@@ -626,13 +631,14 @@ def read_report(path: str | Path) -> dict[str, Any]:
     """Read validate's ``report.json`` (schema_version 1), checked by :class:`~eco12geo.schemas.outputs.ReportDoc`."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"--report {p} does not exist; give the report.json that eco12geo validate wrote")
+        raise InputError("{opt:report={p}} does not exist; give the report.json that eco12geo validate wrote", p=p)
     try:
         doc = json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"--report {p} is not a JSON document ({exc}); give validate's report.json") from None
+        raise InputError("{opt:report={p}} is not a JSON document ({exc}); give validate's report.json",
+                         p=p, exc=exc) from None
     if not isinstance(doc, dict) or doc.get("schema_version") != 1 or not isinstance(doc.get("violations", []), list):
-        raise InputError(f"--report {p} is not a report.json of schema_version 1 (see INTERFACE.md)")
+        raise InputError("{opt:report={p}} is not a report.json of schema_version 1 (see INTERFACE.md)", p=p)
     try:
         ReportDoc.model_validate(doc)
     except ValidationError as exc:
@@ -640,7 +646,7 @@ def read_report(path: str | Path) -> dict[str, Any]:
         what = f"violation {int(loc[1]) + 1}" if loc[:1] == ("violations",) and len(loc) > 1 else "it"
         detail = join(problems(exc, ReportDoc, what="report"))
         raise InputError(
-            f"--report {p}: {what} is not of the report.json schema ({detail}); "
-            "give the report.json that eco12geo validate wrote"
+            "{opt:report={p}}: {what} is not of the report.json schema ({detail}); "
+            "give the report.json that eco12geo validate wrote", p=p, what=what, detail=detail
         ) from None
     return doc

@@ -405,7 +405,7 @@ def read_toml(
     else:
         p = Path(path)
         if not p.is_file():
-            raise PlanError(f"{what} {p} does not exist; {hint}")
+            raise PlanError("{what} {p} does not exist; " + hint, what=what, p=p)
         try:
             text = p.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -442,7 +442,7 @@ def load_plan(path: str | Path | None = None) -> Plan:
         When the file is missing, is not TOML, or a key is missing or wrong;
         the message names the key.
     """
-    data, where = read_toml(path, DEFAULT_PLAN, what="plan file", hint="give an existing .toml plan with --plan")
+    data, where = read_toml(path, DEFAULT_PLAN, what="plan file", hint="give an existing .toml plan with {opt:plan}")
     try:
         return _parse(data, where)
     except PlanError as exc:

@@ -557,7 +557,8 @@ def write_pages(pages: dict[str, str], out_dir: str | Path) -> list[Path]:
     for name, text in pages.items():
         target = out / name
         if Path(name).name != name or name in ("", ".", ".."):
-            raise OutputError(f"refusing to write {name!r}: a page name must stay inside --out {out}")
+            raise OutputError("refusing to write {name!r}: a page name must stay inside {opt:out={out}}",
+                              name=name, out=out)
         written.append(atomic_write(target, functools.partial(Path.write_text, data=text, encoding="utf-8")))
     return written
 

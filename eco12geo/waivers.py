@@ -136,7 +136,7 @@ def load_exceptions(path: str | Path) -> list[ExceptionEntry]:
     """
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"exceptions file {p} does not exist; give a .csv or .yaml file with --exceptions")
+        raise InputError("exceptions file {p} does not exist; give a .csv or .yaml file as {opt:exceptions}", p=p)
     suffix = p.suffix.lower()
     if suffix not in {".csv", ".yaml", ".yml"}:
         raise InputError(f"exceptions file {p} must be .csv, .yaml or .yml")

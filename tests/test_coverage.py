@@ -196,8 +196,9 @@ def test_library_errors(tmp_path: Path, halves: Path) -> None:
     data = np.full((10, 10), 3, dtype="uint8")
     bare = write_tif(tmp_path / "nocrs.tif", data, from_origin(X0, Y0, RES, RES), crs=None)
     unit = units_frame([shapely.box(87.0, 43.95, 87.02, 43.98)])
-    with pytest.raises(CRSError, match="--assume-crs"):
+    with pytest.raises(CRSError, match="assume_crs='EPSG:XXXX'") as info:
         zonal_coverage(bare, unit, "XZQMC")
+    assert info.value.param == "assume_crs"
     assert zonal_coverage(bare, unit, "XZQMC", assume_crs="EPSG:4490").units[0].forest_grass_share == 1.0
     far = units_frame([shapely.box(100.0, 30.0, 100.1, 30.1)])
     with pytest.raises(InputError, match="does not overlap"):
@@ -206,8 +207,9 @@ def test_library_errors(tmp_path: Path, halves: Path) -> None:
     text.write_text("not a raster\n", encoding="utf-8")
     with pytest.raises(InputError, match="not a raster"):
         zonal_coverage(text, unit, "XZQMC")
-    with pytest.raises(InputError, match="--unit-field"):
+    with pytest.raises(InputError, match=r"pick the name field with unit_field \(fields") as info:
         zonal_coverage(halves, unit, "NAME")
+    assert info.value.param == "unit_field"
 
 
 # ---------------------------------------------------------------------------------------- CLI

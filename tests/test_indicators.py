@@ -280,8 +280,9 @@ def test_bad_keys(ind: IndicatorSet) -> None:
         evaluate(ind, {7: "80"})
     with pytest.raises(InputError, match="no part '9'"):
         evaluate(ind, {"7.9": "80"})
-    with pytest.raises(InputError, match="--year 2024 is not a column"):
+    with pytest.raises(InputError, match="year=2024 is not a column") as info:
         evaluate(ind, None, 2024)
+    assert info.value.param == "year"
 
 
 # ───────────── the values CSV and the command ─────────────

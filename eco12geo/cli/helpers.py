@@ -33,6 +33,32 @@ def fail(message: str, code: int = EXIT_INPUT) -> None:
     sys.exit(code)
 
 
+#: library argument names whose option has another Python name in the commands
+_PARAM_NAMES = {"out": "out_dir", "plan": "plan_path", "values": "values_path", "report": "report_path",
+                "units": "units_path", "exceptions": "exceptions_path", "context": "context_path"}
+
+
+def command_flags(ctx: click.Context) -> Callable[[str, str | None], str]:
+    """Return how the running command writes a library argument: its own flag (``--assume-crs EPSG:4490``).
+
+    A library error names the argument at fault by its Python name (:attr:`Eco12GeoError.param`);
+    this maps the name to the option of the command that was run, so the one-line message names
+    a flag the user can type.
+    """
+    flags: dict[str, str] = {}
+    for p in ctx.command.params:
+        longs = [o for o in p.opts if o.startswith("--")]
+        if isinstance(p, click.Option) and longs and p.name:
+            flags[p.name] = longs[0]
+            flags[longs[0][2:].replace("-", "_")] = longs[0]
+
+    def flag(name: str, value: str | None) -> str:
+        text = flags.get(name) or flags.get(_PARAM_NAMES.get(name, name)) or "--" + name.replace("_", "-")
+        return text if value is None else f"{text} {value}"
+
+    return flag
+
+
 def translate_errors(func: F) -> F:
     """Run a command, turning library errors into one line and exit 2 (never a traceback)."""
 
@@ -44,7 +70,7 @@ def translate_errors(func: F) -> F:
             with _terminated_exits(), (staging(out_dir) if out_dir else contextlib.nullcontext()):
                 return func(*args, **kwargs)
         except Eco12GeoError as exc:
-            fail(str(exc).replace("\n", " "))
+            fail(exc.render(command_flags(ctx)).replace("\n", " "))
         except BrokenPipeError:
             # the reader of our output went away (`| head`); the files in --out are already written
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

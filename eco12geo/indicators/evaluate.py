@@ -347,7 +347,7 @@ def evaluate(
     year = indicators.base_year if year is None else year
     if year not in indicators.years:
         cols = ", ".join(str(y) for y in indicators.years)
-        raise InputError(f"--year {year} is not a column of 表1; use one of {cols}")
+        raise InputError("{opt:year={year}} is not a column of 表1; use one of {cols}", year=year, cols=cols)
     given = _resolve_values(indicators, values or {})
     results = []
     for ind in indicators.indicators:

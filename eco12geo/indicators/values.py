@@ -159,7 +159,8 @@ def _decode_csv(data: bytes, p: Path) -> str:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InputError(f"--values {p} has a UTF-8 mark but is not UTF-8 ({exc.reason}); save it again") from None
+            raise InputError("{opt:values={p}} has a UTF-8 mark but is not UTF-8 ({reason}); save it again",
+                             p=p, reason=exc.reason) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -176,7 +177,7 @@ def _decode_csv(data: bytes, p: Path) -> str:
         return gbk
     if text is not None:
         return text
-    raise InputError(f"--values {p} is neither UTF-8 nor GBK text; save it as UTF-8 CSV")
+    raise InputError("{opt:values={p}} is neither UTF-8 nor GBK text; save it as UTF-8 CSV", p=p)
 
 
 def read_values(path: str | Path) -> dict[str, str | None]:
@@ -193,22 +194,23 @@ def read_values(path: str | Path) -> dict[str, str | None]:
     """
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"--values {p} does not exist; give a CSV with the columns no,value")
+        raise InputError("{opt:values={p}} does not exist; give a CSV with the columns no,value", p=p)
     text = _decode_csv(p.read_bytes(), p)
     if "\x00" in text:
-        raise InputError(f"--values {p} is not a text CSV (binary content); save it as CSV, UTF-8")
+        raise InputError("{opt:values={p}} is not a text CSV (binary content); save it as CSV, UTF-8", p=p)
     aliases = {"no": "no", "序号": "no", "value": "value", "值": "value", "数值": "value", "指标值": "value",
                "sub": "sub", "子项": "sub", "part": "sub"}
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError(f"--values {p} is empty; give the columns no,value") from None
+        raise InputError("{opt:values={p}} is empty; give the columns no,value", p=p) from None
     except csv.Error as exc:
-        raise InputError(f"--values {p} is not a readable CSV: {exc}") from None
+        raise InputError("{opt:values={p}} is not a readable CSV: {exc}", p=p, exc=exc) from None
     cols = [aliases.get(h.strip().lower(), h.strip()) for h in header]
     if "no" not in cols or "value" not in cols:
-        raise InputError(f"--values {p}: needs the columns no,value (optionally sub); found {','.join(header)}")
+        raise InputError("{opt:values={p}}: needs the columns no,value (optionally sub); found {found}",
+                         p=p, found=",".join(header))
     i_no, i_val = cols.index("no"), cols.index("value")
     i_sub = cols.index("sub") if "sub" in cols else None
     out: dict[str, str | None] = {}
@@ -222,14 +224,16 @@ def read_values(path: str | Path) -> dict[str, str | None]:
                 if str(no) != cell and f"{no}.0" != cell:
                     raise ValueError(cell)
             except ValueError:
-                raise InputError(f"--values {p} line {line}: no {cell!r} is not an indicator number") from None
+                raise InputError("{opt:values={p}} line {line}: no {cell!r} is not an indicator number",
+                                 p=p, line=line, cell=cell) from None
             sub = row[i_sub].strip() if i_sub is not None and i_sub < len(row) else ""
             key = f"{no}:{sub}" if sub else str(no)
             if key in out:
-                raise InputError(f"--values {p} line {line}: indicator {key} is given twice")
+                raise InputError("{opt:values={p}} line {line}: indicator {key} is given twice",
+                                 p=p, line=line, key=key)
             val = row[i_val].strip() if i_val < len(row) else ""
             out[key] = val or None
     except csv.Error as exc:
-        raise InputError(f"--values {p} is not a readable CSV: {exc}") from None
+        raise InputError("{opt:values={p}} is not a readable CSV: {exc}", p=p, exc=exc) from None
     return out
 

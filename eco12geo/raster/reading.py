@@ -18,9 +18,9 @@ def _open(path: str | Path) -> Any:
 
     p = Path(path)
     if not p.exists():
-        raise InputError(f"raster {p} does not exist; give a GeoTIFF (or any raster GDAL reads) with --raster")
+        raise InputError("raster {p} does not exist; give a GeoTIFF (or any raster GDAL reads) as {opt:raster}", p=p)
     if p.is_dir():
-        raise InputError(f"raster {p} is a folder; give a raster file (GeoTIFF) with --raster")
+        raise InputError("raster {p} is a folder; give a raster file (GeoTIFF) as {opt:raster}", p=p)
     try:
         ds = rasterio.open(p)
     except RasterioIOError as exc:
@@ -37,13 +37,14 @@ def _raster_crs(ds: Any, path: str | Path, assume_crs: str | None) -> tuple[CRS,
     if ds.crs is None or not ds.crs.to_wkt():
         if not assume_crs:
             raise CRSError(
-                f"raster {path} declares no CRS; give it one (gdal_edit.py -a_srs EPSG:4490) "
-                "or pass --assume-crs EPSG:XXXX"
+                "raster {path} declares no CRS; give it one (gdal_edit.py -a_srs EPSG:4490) "
+                "or pass {opt:assume_crs=EPSG:XXXX}", path=path
             )
         try:
             return CRS.from_user_input(assume_crs), True
         except Exception:  # noqa: BLE001 - pyproj raises its own CRSError
-            raise CRSError(f"--assume-crs {assume_crs} is not a CRS pyproj knows; use EPSG:XXXX") from None
+            raise CRSError("{opt:assume_crs={value}} is not a CRS pyproj knows; use EPSG:XXXX",
+                           value=assume_crs) from None
     crs = CRS.from_wkt(ds.crs.to_wkt())
     if crs.geodetic_crs is None:  # pragma: no cover - engineering CRS
         raise CRSError(f"raster {path} has a CRS without a datum ({crs.name}); areas cannot be taken")

@@ -260,7 +260,8 @@ def zonal_coverage(
     if set(forest_k) & set(grass_k):
         raise InputError(f"class {sorted(set(forest_k) & set(grass_k))[0]} is given both as forest and as grass")
     if units.crs is None:
-        raise CRSError("the units layer declares no CRS; give it one or pass --assume-crs EPSG:XXXX")
+        raise CRSError("the units layer declares no CRS; give it one or pass {opt:assume_crs=EPSG:XXXX}",
+                       param="assume_crs")
     names = unit_names(units, unit_field)
     units_crs = CRS.from_user_input(units.crs)
     geoms, _ = repair(np.asarray(units.geometry.values, dtype=object))

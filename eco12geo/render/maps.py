@@ -745,9 +745,8 @@ def build_maps(
     if basemap not in BASEMAPS:
         raise InputError(f"unknown basemap {basemap!r}; use one of: {', '.join(BASEMAPS)}")
     if basemap.startswith("tianditu") and not (tianditu_token or "").strip():
-        raise InputError(
-            f"basemap {basemap} needs a Tianditu key; pass --tianditu-token KEY or set TIANDITU_TOKEN"
-        )
+        raise InputError("basemap {basemap} needs a Tianditu key; pass {opt:tianditu_token=KEY} or set TIANDITU_TOKEN",
+                         basemap=basemap)
     folium = _import_folium()
     lab = {k: unit_words(v, plan.unit_labels) for k, v in _FURNITURE.get(lang, _FURNITURE["zh"]).items()}
     field_name = unit_field or plan.unit_field
