@@ -239,8 +239,7 @@ class Audit:
 
 def feature_areas(layers: LayerSet, key: str, densify_m: float = 100.0) -> np.ndarray:
     """Return the ellipsoidal area (m²) of every feature of one layer (invalid ones repaired)."""
-    gdf = layers[key]
-    geoms, _ = repair(np.asarray(gdf.geometry.values, dtype=object))
+    geoms, _ = layers.repaired(key)
     return ellipsoidal_area(geoms, layers.crs, densify_m)
 
 
@@ -334,7 +333,7 @@ def audit(
     if units_key in layers:
         ugdf = layers[units_key]
         names = unit_names(ugdf, field_name)
-        unit_geoms, bad = repair(np.asarray(ugdf.geometry.values, dtype=object))
+        unit_geoms, bad = layers.repaired(units_key)
         if bad.any():
             notes.append(f"{units_key}: {int(bad.sum())} invalid polygon(s) repaired in memory for the audit")
     else:
@@ -347,7 +346,7 @@ def audit(
     for key in layers.keys():
         gdf = layers[key]
         d = plan.layers[key]
-        geoms, bad = repair(np.asarray(gdf.geometry.values, dtype=object))
+        geoms, bad = layers.repaired(key)
         if bad.any() and key != units_key:
             n_bad = int(bad.sum())
             noun = "geometry" if n_bad == 1 else "geometries"
@@ -537,8 +536,8 @@ def _scoped_value(
                 f"{fig.scope or 'scoped figure'}: give layer {fig.exclude_layer} "
                 f"(--layer {fig.exclude_layer}=PATH) to judge it"
             )
-        geoms, _ = repair(np.asarray(layers[key].geometry.values, dtype=object))
-        other, _ = repair(np.asarray(layers[fig.exclude_layer].geometry.values, dtype=object))
+        geoms, _ = layers.repaired(key)
+        other, _ = layers.repaired(fig.exclude_layer)
         _, _, pieces = intersect_pairs(geoms, other)
         # the excluded ground is dissolved first, so pieces of overlapping excluded features count once
         inside = shapely.union_all(pieces) if len(pieces) else None

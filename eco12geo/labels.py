@@ -1,144 +1,19 @@
-"""User-facing labels, Chinese first; ``--lang zh|en`` picks one."""
+"""The labels moved to :mod:`eco12geo.render.labels` (presentation lives in :mod:`eco12geo.render`).
+
+This module keeps the old import path working: ``from eco12geo.labels import label``.
+"""
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "indicator_label", "label", "pad", "text_width", "unit_words", "validate_label"]
+from .render.labels import (
+    LANGS,
+    indicator_label,
+    label,
+    map_labels,
+    pad,
+    text_width,
+    unit_words,
+    validate_label,
+)
 
-import unicodedata
-
-LANGS = ("zh", "en")
-
-_LABELS: dict[str, tuple[str, str]] = {
-    "audit_title": ("面积核查", "Area audit"),
-    "unit": ("{u}", "{U}"),
-    "layer": ("图层", "Layer"),
-    "area_km2": ("面积（平方千米）", "Area (km²)"),
-    "area_ha": ("面积（公顷）", "Area (ha)"),
-    "share_unit": ("占{u}", "Share of {u_l}"),
-    "share_territory": ("占全域", "Share of territory"),
-    "unit_area": ("{u}面积", "{U} area"),
-    "total": ("合计", "Total"),
-    "target": ("规划指标", "Plan figure"),
-    "status": ("状态", "Status"),
-    "source": ("出处", "Source"),
-    "met": ("达标", "met"),
-    "short": ("不足", "short"),
-    "over": ("超出", "over"),
-    "no_data": ("无数据", "no data"),
-    "recorded": ("登记面积MJ", "Recorded MJ"),
-    "computed": ("计算面积", "Computed"),
-    "diff": ("差值", "Difference"),
-    "outside": ("{u}外", "Outside {u_l}s"),
-    "notes": ("说明", "Notes"),
-    "features": ("要素数", "Features"),
-    "ellipsoidal": ("椭球面积", "ellipsoidal area"),
-    "planar": ("高斯-克吕格平面面积", "planar Gauss–Krüger area"),
-    "min": ("不低于", "at least"),
-    "max": ("不超过", "at most"),
-    "target_kind": ("划定", "delimited"),
-    "figures": ("规划指标核对", "Plan figures"),
-    "per_unit": ("分{u}面积（平方千米）", "Per {u_l} (km²)"),
-    "length_km": ("长度（千米）", "Length (km)"),
-    "survey_area": ("调查面积", "Survey area"),
-    "survey_diff": ("调查−椭球", "Survey − ellipsoidal"),
-    "areas_shown": (
-        "表中面积为椭球面积 area_m2（图形精确椭球面积）；“调查面积”为 survey_area_m2（国土调查办发〔2008〕32号公式）",
-        "Areas shown: area_m2 (exact ellipsoidal area of the polygon as drawn); "
-        "'Survey area' is survey_area_m2 (国土调查办发〔2008〕32号 formula)",
-    ),
-    "sheet": ("图幅号", "Sheet"),
-    "sheet_area": ("图幅理论面积", "Sheet theoretical area"),
-}
-
-
-
-#: labels of the validation report and summary
-_VALIDATE_LABELS: dict[str, tuple[str, str]] = {
-    "title": ("规则核查", "Validation"),
-    "errors": ("错误", "errors"),
-    "warnings": ("警告", "warnings"),
-    "accepted": ("已豁免", "accepted"),
-    "error": ("错误", "error"),
-    "warning": ("警告", "warning"),
-    "count": ("处", "found"),
-    "n": ("数量", "Count"),
-    "per_unit": ("分{u}", "Per {u_l}"),
-    "outside": ("{u}范围外/全域", "outside {u_l}s / whole area"),
-    "details": ("违规明细", "Violations"),
-    "more": ("其余 {n} 条见 report.json", "{n} more in report.json"),
-    "pass": ("结果：通过（退出码 0）", "Result: pass (exit 0)"),
-    "fail": ("结果：不通过（退出码 1）", "Result: fail (exit 1)"),
-    "none": ("未发现问题", "nothing found"),
-    "checks": ("指标核对", "Figures checked"),
-    "rule": ("规则", "Rule"),
-    "severity": ("级别", "Severity"),
-    "layers": ("图层", "Layers"),
-    "features": ("要素", "Features"),
-    "unit": ("{u}", "{U}"),
-    "area": ("面积（平方米）", "Area (m²)"),
-    "where": ("位置", "Location"),
-    "message": ("说明", "Message"),
-    "exception": ("豁免依据", "Exception"),
-    "map": ("地图", "map"),
-    "notes": ("说明", "Notes"),
-    "status": ("状态", "Status"),
-    "value": ("数值", "Value"),
-    "target": ("指标", "Target"),
-}
-
-
-#: labels of the indicator scorecard (表1)
-_INDICATOR_LABELS: dict[str, tuple[str, str]] = {
-    "title": ("建设指标（表1）", "Indicators (Table 1)"),
-    "year": ("年份", "Year"),
-    "no": ("序号", "No."),
-    "name": ("指标名称", "Indicator"),
-    "value": ("数值", "Value"),
-    "target": ("指标值", "Target"),
-    "status": ("状态", "Status"),
-    "met": ("达标", "met"),
-    "not_met": ("未达标", "not met"),
-    "no_data": ("无数据", "no data"),
-    "约束性": ("约束性", "binding"),
-    "参考性": ("参考性", "reference"),
-    "summary": ("合计", "Summary"),
-    "published": ("表1公布值", "values published in Table 1"),
-    "given": ("含 --values 提供的数值", "with values from --values"),
-}
-
-
-def indicator_label(key: str, lang: str = "zh") -> str:
-    """Return a label of the indicator scorecard in ``lang``."""
-    zh, en = _INDICATOR_LABELS[key]
-    return zh if lang == "zh" else en
-
-
-def unit_words(text: str, unit: tuple[str, str] | None) -> str:
-    """Put the plan's unit label (团场 / Regiment, 乡镇 / Town …) into a label's ``{u}``, ``{U}``, ``{u_l}``."""
-    if "{" not in text:
-        return text
-    zh, en = unit or ("单元", "Unit")
-    return text.replace("{u}", zh).replace("{U}", en).replace("{u_l}", en.lower())
-
-
-def validate_label(key: str, lang: str = "zh", unit: tuple[str, str] | None = None) -> str:
-    """Return a label of the validation report in ``lang``; ``unit`` is the plan's (zh, en) unit label."""
-    zh, en = _VALIDATE_LABELS[key]
-    return unit_words(zh if lang == "zh" else en, unit)
-
-
-def label(key: str, lang: str = "zh", unit: tuple[str, str] | None = None) -> str:
-    """Return the label for ``key`` in ``lang`` (``zh`` or ``en``); ``unit`` is the plan's (zh, en) unit label."""
-    zh, en = _LABELS[key]
-    return unit_words(zh if lang == "zh" else en, unit)
-
-
-def text_width(text: str) -> int:
-    """Return the terminal width of ``text`` (CJK characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def pad(text: str, width: int, right: bool = False) -> str:
-    """Pad ``text`` to ``width`` terminal columns."""
-    fill = " " * max(0, width - text_width(text))
-    return fill + text if right else text + fill
+__all__ = ["LANGS", "indicator_label", "label", "map_labels", "pad", "text_width", "unit_words", "validate_label"]

@@ -36,6 +36,26 @@ class LayerSet:
     #: the geometries and CRS as read, for layers brought to another working CRS: survey areas
     #: (国土调查办发〔2008〕32号) are taken on the vertices as recorded, not on densified copies
     source_geoms: dict[str, tuple[np.ndarray, CRS]] = field(default_factory=dict)
+    _repaired: dict[str, tuple[int, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def repaired(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return the geometries of ``key`` made valid, and the mask of the invalid ones.
+
+        One repair per layer per run (:func:`eco12geo.overlay.repair`), shared by the audit,
+        the validation, the sheets and the coverage of the same set; cached until the layer's
+        frame is replaced.  The frames themselves are never changed.
+        """
+        from .overlay import repair
+
+        gdf = self.layers[key]
+        hit = self._repaired.get(key)
+        if hit is None or hit[0] != id(gdf):
+            geoms, invalid = repair(np.asarray(gdf.geometry.values, dtype=object))
+            geoms.flags.writeable = False
+            invalid.flags.writeable = False
+            hit = self._repaired[key] = (id(gdf), geoms, invalid)
+        return hit[1], hit[2]
 
     def survey_source(self, key: str) -> tuple[np.ndarray, CRS]:
         """Return the geometries of ``key`` and their CRS as the survey formula takes them (as read)."""

@@ -28,10 +28,10 @@ from ._staging import output_error, staged_path
 from .audit import AREA_METHODS, Audit
 from .errors import OutputError
 from .indicators import Scorecard
-from .labels import validate_label as _vl
 from .plan import Plan
 from .raster import Coverage, coverage_frame
 from .render.html import report_html
+from .render.labels import validate_label as _vl
 
 __all__ = [
     "atomic_write",

@@ -114,9 +114,10 @@ class Report:
         return doc
 
 
-def _prepare(key: str, gdf: gpd.GeoDataFrame, plan: Plan) -> LayerData:
+def _prepare(key: str, gdf: gpd.GeoDataFrame, plan: Plan,
+             fixed: tuple[np.ndarray, np.ndarray] | None = None) -> LayerData:
     raw = np.asarray(gdf.geometry.values, dtype=object)
-    geoms, invalid = repair(raw)
+    geoms, invalid = fixed if fixed is not None else repair(raw)
     d = plan.layers.get(key)
     if d is None or d.geometry == "polygon":
         # a collection in a polygon layer (reported by geometry_type) is checked by its polygons
@@ -199,7 +200,7 @@ def validate(
 
     data: dict[str, LayerData] = {}
     for key in layers.keys():
-        ld = _prepare(key, layers[key], plan)
+        ld = _prepare(key, layers[key], plan, layers.repaired(key))
         ld.source = layers.source_geoms.get(key)
         data[key] = ld
         n_bad = int(ld.invalid.sum())
@@ -223,10 +224,11 @@ def validate(
         base_layers = {k: baseline[k] for k in baseline.keys() if k != units_key}
         if baseline.crs == crs:  # read in the layers' CRS already (workflows.read_baseline): no second pass
             moved, base_notes = base_layers, list(baseline.notes)
+            base_data = {k: _prepare(k, g, plan, baseline.repaired(k)) for k, g in moved.items()}
         else:
             moved, _, base_notes = harmonize(base_layers, densify_m, crs=crs)
+            base_data = {k: _prepare(k, g, plan) for k, g in moved.items()}
         notes.extend(f"baseline {n}" for n in base_notes)
-        base_data = {k: _prepare(k, g, plan) for k, g in moved.items()}
         base_info = {
             k: _layer_info(ld, baseline.sources.get(k, ""), baseline.source_crs.get(k, ""), crs, densify_m)
             for k, ld in base_data.items()

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 from pyproj import CRS
 
 from ._staging import current_path
@@ -27,7 +26,6 @@ from .errors import InputError
 from .io import LayerSource, discover_layers, parse_layer_arg, read_layer
 from .layerset import LayerSet, load_layers
 from .measure import crs_label
-from .overlay import repair
 from .plan import UNITS_KEY, Plan
 from .raster import Coverage, coverage_check, zonal_coverage
 from .render.maps import build_maps
@@ -192,7 +190,8 @@ def run_coverage(
         raise InputError("no units layer; give the units (regiments) layer and its name field")
     densify = plan.tolerances.get("densify_m", 100.0)
     cov = zonal_coverage(raster, layers[UNITS_KEY], unit_field or plan.unit_field, forest=forest, grass=grass,
-                         densify_m=densify, assume_crs=assume_crs, band=band)
+                         densify_m=densify, assume_crs=assume_crs, band=band,
+                         repaired=layers.repaired(UNITS_KEY)[0])
     cov.notes[:0] = [n for n in layers.notes if n.startswith(UNITS_KEY)]
     cov.check = coverage_check(cov, plan)
     return cov, write_coverage(cov, out)
@@ -218,7 +217,7 @@ def run_sheets(
         raise InputError("no units layer; give the polygons whose sheets are listed")
     gdf = layers[UNITS_KEY]
     names = unit_names(gdf, unit_field or plan.unit_field)
-    geoms, _ = repair(np.asarray(gdf.geometry.values, dtype=object))
+    geoms, _ = layers.repaired(UNITS_KEY)
     rows = sheet_table(geoms, names, layers.crs, scale)
     doc = sheets_doc(rows, scale, layers.sources.get(UNITS_KEY, ""), crs_label(layers.crs))
     return doc, write_sheets(doc, out)

@@ -9,6 +9,7 @@ import click
 from ..bundled import demo_layers_dir
 from ..indicators import scorecard
 from ..render import audit_table, coverage_table, scorecard_table, validate_summary
+from ..render.labels import label
 from ..report import write_scorecard
 from ..workflows import gather_sources, make_maps, read_context, read_layers, run_audit, run_coverage, run_validate
 from . import options
@@ -56,8 +57,7 @@ def demo(lang: str, out_dir: str) -> None:
     rev_report, written = run_validate(plan, rev_layers, layers, out / "revision", lang=lang,
                                        maps_dir=out / "revision")
     click.echo("")
-    title = "修订版（含示例缺陷，对照基期）" if lang == "zh" else "Revision (with demo defects, against the baseline)"
-    click.echo(f"{title}: demo_revision.gpkg")
+    click.echo(f"{label('revision_title', lang)}: demo_revision.gpkg")
     click.echo(validate_summary(rev_report, plan, lang))
     echo_written(written)
 

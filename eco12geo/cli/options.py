@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..labels import LANGS
+from ..render.labels import LANGS
 
 paths_arg = click.argument("paths", nargs=-1, type=click.Path())
 

@@ -221,6 +221,7 @@ def zonal_coverage(
     assume_crs: str | None = None,
     band: int = 1,
     chunk_cells: int = CHUNK_CELLS,
+    repaired: np.ndarray | None = None,
 ) -> Coverage:
     """Return the ellipsoidal area of every raster class inside every unit, partial pixels exactly.
 
@@ -242,6 +243,9 @@ def zonal_coverage(
         Band to read (1-based).
     chunk_cells
         Pixels handled at a time, bounding memory.
+    repaired
+        The units' geometries already made valid (:meth:`LayerSet.repaired`), so they are not
+        repaired a second time.
 
     Returns
     -------
@@ -264,7 +268,7 @@ def zonal_coverage(
                        param="assume_crs")
     names = unit_names(units, unit_field)
     units_crs = CRS.from_user_input(units.crs)
-    geoms, _ = repair(np.asarray(units.geometry.values, dtype=object))
+    geoms = repaired if repaired is not None else repair(np.asarray(units.geometry.values, dtype=object))[0]
     unit_areas = ellipsoidal_area(geoms, units_crs, densify_m)
     ds = _open(raster_path)
     with ds:

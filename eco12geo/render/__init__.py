@@ -4,9 +4,10 @@
 - :mod:`eco12geo.render.scorecard`: the indicator scorecard (表1) as a terminal table;
 - :mod:`eco12geo.render.html`: HTML pages from Jinja2 templates with autoescaping (``report.html``, the
   maps' ``index.html``);
-- :mod:`eco12geo.render.maps`: the interactive map pages (folium; styling from the plan file).
+- :mod:`eco12geo.render.maps`: the interactive map pages (folium; styling from the plan file);
+- :mod:`eco12geo.render.labels`: every zh/en label (``eco12geo.labels`` stays as an alias).
 
-Labels (zh/en) live in :mod:`eco12geo.labels`; the file writers in :mod:`eco12geo.report`.
+The file writers are in :mod:`eco12geo.report`.
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ from typing import Any
 
 import jinja2
 
-from ..labels import validate_label as _vl
 from ..names import unit_page
 from ..plan import Plan
 from ..rules import rule_label
+from .labels import validate_label as _vl
 
 __all__ = ["environment", "report_html"]
 

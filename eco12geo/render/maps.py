@@ -37,12 +37,12 @@ from pyproj import CRS
 from ..assets import inline_assets
 from ..audit import Audit, feature_areas, unit_names
 from ..errors import InputError
-from ..labels import unit_words
 from ..layerset import LayerSet
 from ..measure import ellipsoidal_length, to_geographic
 from ..names import unit_page
 from ..overlay import repair
 from ..plan import UNITS_KEY, LayerDef, Plan, bundled_plan
+from .labels import map_labels, unit_words
 
 __all__ = ["BASEMAPS", "build_maps", "escape", "prepare_geometries"]
 
@@ -55,31 +55,6 @@ _NAME_FIELDS = ("MC", "NAME", "XZQMC", "name", "名称")
 _EN_FIELDS = ("MC_EN", "NAME_EN", "name_en", "YWMC")
 _CONTEXT_NAME_FIELDS = ("name", "NAME", "name_zh", "XZQMC", "county", "MC")
 
-_FURNITURE = {
-    "zh": {
-        "layer": "图层 Layer",
-        "id": "标识码 BSM",
-        "name": "名称 Name",
-        "mj": "登记面积 MJ",
-        "area": "计算面积（椭球） Computed area (ellipsoidal)",
-        "length": "长度 Length",
-        "rule": "规则 Rule",
-        "severity": "级别 Severity",
-        "features": "要素 Features",
-        "unit": "{u} {U}",
-        "varea": "面积 Area",
-        "message": "说明 Message",
-        "violations_error": "违规（错误） Violations (errors)",
-        "violations_warning": "违规（警告） Violations (warnings)",
-        "labels": "注记 Labels",
-        "context": "县市界（背景） County boundaries (context)",
-        "legend": "图例 Legend",
-        "index": "地图索引 Maps",
-        "audit": "分{u}面积（平方千米） Area per {u_l} (km²)",
-        "illustrative": "示意数据，非测绘成果 Illustrative layers, not surveyed boundaries",
-    },
-}
-_FURNITURE["en"] = _FURNITURE["zh"]
 
 
 def escape(value: object) -> str:
@@ -504,15 +479,13 @@ def _elements() -> dict[str, type]:
     return {"control": Control, "registry": Registry, "script": Script, "minimap": VectorMiniMap}
 
 
-def _tiles(folium: Any, basemap: str, token: str | None) -> list[Any]:
+def _tiles(folium: Any, basemap: str, token: str | None, lab: Mapping[str, str]) -> list[Any]:
     if basemap == "osm":
         return [folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=True)]
     kind = "vec" if basemap == "tianditu-vec" else "img"
     ann = "cva" if kind == "vec" else "cia"
     layers = []
-    for layer, label, overlay in ((kind, "天地图 Tianditu " + ("矢量 vector" if kind == "vec" else "影像 imagery"),
-                                   False),
-                                  (ann, "天地图注记 Tianditu labels", True)):
+    for layer, label, overlay in ((kind, lab[f"tianditu_{kind}"], False), (ann, lab["tianditu_labels"], True)):
         url = (
             f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
             f"&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
@@ -520,7 +493,7 @@ def _tiles(folium: Any, basemap: str, token: str | None) -> list[Any]:
         )
         layers.append(
             folium.TileLayer(
-                tiles=url, attr="© 天地图 Tianditu (CGCS2000)", name=label, overlay=overlay, control=True,
+                tiles=url, attr=lab["tianditu_attr"], name=label, overlay=overlay, control=True,
                 subdomains="01234567", max_zoom=18,
             )
         )
@@ -748,7 +721,7 @@ def build_maps(
         raise InputError("basemap {basemap} needs a Tianditu key; pass {opt:tianditu_token=KEY} or set TIANDITU_TOKEN",
                          basemap=basemap)
     folium = _import_folium()
-    lab = {k: unit_words(v, plan.unit_labels) for k, v in _FURNITURE.get(lang, _FURNITURE["zh"]).items()}
+    lab = map_labels(lang, plan.unit_labels)
     field_name = unit_field or plan.unit_field
 
     # bottom to top, by the plan's [layers.KEY.map] order (stable for equal orders)
@@ -812,7 +785,7 @@ def build_maps(
                        tiles=None, control_scale=False, prefer_canvas=False, zoom_snap=0.25)
         m.get_root().header.add_child(folium.Element(f"<style>{_CSS.replace('%(bg)s', BACKGROUND)}</style>"))
         m.get_root().title = escape(title_plain)  # branca writes the title unescaped
-        for t in _tiles(folium, basemap, tianditu_token) if basemap != "none" else []:
+        for t in _tiles(folium, basemap, tianditu_token, lab) if basemap != "none" else []:
             t.add_to(m)
         registry: dict[str, str] = {}
         if ctx_feats:
@@ -852,8 +825,8 @@ def build_maps(
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding_top_left=(40, 30),
                      padding_bottom_right=(380, 30))
         folium.LayerControl(collapsed=True, position="topright").add_to(m)
-        folium.plugins.Fullscreen(position="topleft", title="全屏 Full screen",
-                                  title_cancel="退出全屏 Exit full screen").add_to(m)
+        folium.plugins.Fullscreen(position="topleft", title=lab["fullscreen"],
+                                  title_cancel=lab["fullscreen_exit"]).add_to(m)
         folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
                                       secondary_length_unit="meters", primary_area_unit="hectares",
                                       secondary_area_unit="sqmeters").add_to(m)
@@ -861,7 +834,7 @@ def build_maps(
             if minimap_data is not None:
                 m.add_child(_elements()["minimap"](minimap_data))
         else:
-            tl = _tiles(folium, basemap, tianditu_token)[0]
+            tl = _tiles(folium, basemap, tianditu_token, lab)[0]
             folium.plugins.MiniMap(tile_layer=tl, position="bottomleft", toggle_display=True,
                                    zoom_level_offset=-5).add_to(m)
         script = _elements()["script"]
@@ -884,7 +857,7 @@ def build_maps(
     page = _stable_ids(page)
     plan_title = _bilingual(plan.name_zh, "") if lang == "zh" else plan.name_en
     note = f"<br><small>{escape(lab['illustrative'])}</small>" if illustrative else ""
-    back = '<br><a href="index.html">← 地图索引 Maps index</a>'
+    back = f'<br><a href="index.html">{escape(lab["back"])}</a>'
 
     whole = _bilingual(plan.whole_zh, plan.whole_en)
     title_plain = f"{plan.name_zh} — {whole}"
@@ -928,7 +901,7 @@ def _index_page(
             "title": lab["audit"],
             "crs": audit.crs,
             "unit_head": unit_words("{u} {U}", plan.unit_labels),
-            "area_head": unit_words("{u}面积", plan.unit_labels),
+            "area_head": lab["unit_area"],
             "heads": [{"zh": plan.layers[k].name_zh, "en": plan.layers[k].name_en} for k in keys],
             "rows": [{"unit": u.unit, "href": files.get(u.unit), "area": f"{u.area_m2 / 1e6:,.2f}",
                       "cells": [f"{u.layers.get(k, 0.0) / 1e6:,.2f}" for k in keys]} for u in audit.units],

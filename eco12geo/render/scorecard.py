@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..indicators.evaluate import Scorecard
-from ..labels import indicator_label as lab
-from ..labels import pad, text_width
+from .labels import indicator_label as lab
+from .labels import pad, text_width
 
 __all__ = ["scorecard_table"]
 

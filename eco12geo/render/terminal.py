@@ -1,7 +1,7 @@
 """Terminal text of every command: the audit table, the validation summary, the coverage table.
 
 Pure functions from result objects to text (zh by default, ``--lang en``); the CLI echoes them.
-Column widths count CJK characters as two terminal columns (:func:`eco12geo.labels.text_width`).
+Column widths count CJK characters as two terminal columns (:func:`eco12geo.render.labels.text_width`).
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..audit import Audit
-from ..labels import label, pad, text_width
-from ..labels import validate_label as _vl
 from ..plan import Plan
 from ..raster import Coverage, coverage_check
 from ..rules import rule_label
+from .labels import label, pad, text_width
+from .labels import validate_label as _vl
 
 __all__ = ["audit_table", "coverage_table", "validate_summary"]
 
@@ -157,17 +157,15 @@ def _pct(v: float | None) -> str:
 def coverage_table(coverage: Coverage, plan: Plan, lang: str = "zh") -> str:
     """Return the per-unit forest–grass shares and the division's against the plan, as terminal text."""
     zh = lang == "zh"
-    title = "林草覆盖率（栅格分区统计）" if zh else "Forest–grass coverage (raster zonal statistics)"
     lines = [
-        f"{title} — {plan.name_zh if zh else plan.name_en}",
-        f"{'栅格' if zh else 'Raster'}: {coverage.raster} ({coverage.raster_crs}); "
-        f"{'林地' if zh else 'forest'} {','.join(coverage.forest)}, {'草地' if zh else 'grass'} "
+        f"{label('coverage_title', lang)} — {plan.name_zh if zh else plan.name_en}",
+        f"{label('raster', lang)}: {coverage.raster} ({coverage.raster_crs}); "
+        f"{label('forest', lang)} {','.join(coverage.forest)}, {label('grass', lang)} "
         f"{','.join(coverage.grass)}; {label('ellipsoidal', lang)}, km²",
         "",
     ]
     ul = plan.unit_labels
-    heads = [label("unit", lang, ul), label("unit_area", lang, ul), "有效面积" if zh else "Valid",
-             "林草面积" if zh else "Forest+grass", "林草覆盖率" if zh else "Share"]
+    heads = [label(k, lang, ul) for k in ("unit", "unit_area", "valid", "forest_grass", "coverage_share")]
     names = [u.unit if zh else plan.unit_name_en(u.unit) for u in coverage.units]
     w = [max([16] + [text_width(n) + 2 for n in names]), 12, 12, 14, 12]
     lines.append("".join(pad(h, wi, i > 0) for i, (h, wi) in enumerate(zip(heads, w, strict=True))))
@@ -180,7 +178,8 @@ def coverage_table(coverage: Coverage, plan: Plan, lang: str = "zh") -> str:
         lines.append(row(name, u.area_m2, u.valid_m2, u.forest_grass_m2, u.forest_grass_share))
     lines.append(row(label("total", lang), sum(u.area_m2 for u in coverage.units), coverage.valid_m2,
                      coverage.forest_grass_m2, coverage.forest_grass_share))
-    check = coverage_check(coverage, plan)
+    # the workflow judged it already (coverage.check); a Coverage built by hand is judged here
+    check = coverage.check if coverage.check is not None else coverage_check(coverage, plan)
     if check is not None:
         kind = label("min", lang) if check.kind == "min" else label("max", lang)
         val = "—" if check.value_percent is None else f"{check.value_percent:.2f}%"
