@@ -120,6 +120,7 @@ _VALIDATE_LABELS: dict[str, tuple[str, str]] = {
 _INDICATOR_LABELS: dict[str, tuple[str, str]] = {
     "title": ("建设指标（表1）", "Indicators (Table 1)"),
     "year": ("年份", "Year"),
+    "year_of": ("{year}年", "{year}"),
     "no": ("序号", "No."),
     "name": ("指标名称", "Indicator"),
     "value": ("数值", "Value"),
@@ -166,6 +167,12 @@ _MAP_LABELS: dict[str, str] = {
     "tianditu_img": "天地图 Tianditu 影像 imagery",
     "tianditu_labels": "天地图注记 Tianditu labels",
     "tianditu_attr": "© 天地图 Tianditu (CGCS2000)",
+    "validation": "校验结果 Validation",
+    "n_errors": "个错误 errors",
+    "n_warnings": "个警告 warnings",
+    "ellipsoidal_note": "椭球面积（CGCS2000） Ellipsoidal areas on the CGCS2000 ellipsoid",
+    "unit_area_en": "Unit area",
+    "total": "合计 Total",
 }
 
 

@@ -921,4 +921,5 @@ def _index_page(
         pages=pages,
         validation=validation,
         audit=table,
+        lab=lab,
     )

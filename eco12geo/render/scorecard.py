@@ -39,7 +39,7 @@ def scorecard_table(card: Scorecard, lang: str = "zh", given: bool = False) -> s
     """
     marks = {"met": "✓", "not_met": "✗", "no_data": "?"}
     source = lab("given" if given else "published", lang)
-    year = f"{card.year}年" if lang == "zh" else str(card.year)
+    year = lab("year_of", lang).format(year=card.year)
     lines = [f"{lab('title', lang)} — {year} — {source}", ""]
     wn, wv, wt = 40, 26, 26
     lines.append("    " + pad(lab("no", lang), 5) + pad(lab("name", lang), wn + 1) + pad(lab("value", lang), wv + 1)
