@@ -157,6 +157,7 @@ def test_exit_2_paths(tmp_path: Path, layer_files: dict[str, Path], two_units: g
     assert "units_junk.gpkg" in _one_line_exit_2(["audit", "--units", str(junk), "--out", out])
 
 
+@pytest.mark.slow
 def test_real_subprocess_exit_2(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "eco12geo", "audit", "--units", str(tmp_path / "missing.shp"), "--out", str(tmp_path)],

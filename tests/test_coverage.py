@@ -318,6 +318,7 @@ def test_demo_raster() -> None:
     assert "73.15%" in coverage_table(cov, load_plan())
 
 
+@pytest.mark.slow
 def test_demo_cli_subprocess(tmp_path: Path) -> None:
     """The real console entry on the demo raster."""
     out = tmp_path / "out"

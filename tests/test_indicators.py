@@ -410,6 +410,7 @@ def test_exit_2_paths(tmp_path: Path) -> None:
     assert not (tmp_path / "o" / "scorecard.json").exists()
 
 
+@pytest.mark.slow
 def test_real_subprocess(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "eco12geo", "indicators", "--out", str(tmp_path)],
                           capture_output=True, text=True, check=False)

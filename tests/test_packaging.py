@@ -8,6 +8,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,7 @@ def test_environment_yml_in_step_with_pyproject() -> None:
     assert any(isinstance(d, str) and d.startswith("nodejs") for d in env["dependencies"])
 
 
+@pytest.mark.slow
 def test_console_script_installed() -> None:
     exe = shutil.which("eco12geo") or str(Path(__import__("sys").executable).parent / "eco12geo")
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True).stdout
@@ -45,6 +47,7 @@ def test_console_script_installed() -> None:
     assert out.strip() == f"eco12geo, version {version}"
 
 
+@pytest.mark.slow
 def test_system_deps_not_root_names_the_packages(tmp_path: Path) -> None:
     """Not root (and nothing installed on PATH): one line naming the packages, exit 1, nothing installed."""
     import os
@@ -65,6 +68,7 @@ def test_system_deps_not_root_names_the_packages(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_system_deps_present_is_silent() -> None:
     proc = subprocess.run(["bash", str(ROOT / "scripts" / "system_deps.sh"), "test"], capture_output=True, text=True)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")

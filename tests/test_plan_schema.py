@@ -94,6 +94,7 @@ def test_indicators_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None
         load_indicators(p)
 
 
+@pytest.mark.slow
 def test_cli_exit_2_one_line(tmp_path: Path) -> None:
     p = _plan(tmp_path, MISSPELT)
     layers = ROOT / "layers" / "demo_baseline.gpkg"
