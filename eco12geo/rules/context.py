@@ -222,12 +222,15 @@ class RuleContext:
         """
         where_en, where_zh = self.where(unit)
         context: dict[str, Any] = {
-            "where": where_en, "where_zh": where_zh, "unit_zh": self.where(unit, brackets=False)[1],
-            "unit_label_zh": self.plan.unit_label_zh,
+            "layer": layers[0], "layer_zh": self.zh(layers[0]), "where": where_en, "where_zh": where_zh,
+            "unit_zh": self.where(unit, brackets=False)[1], "unit_label_zh": self.plan.unit_label_zh,
         }
-        for (name, name_zh), layer in zip((("layer", "layer_zh"), ("other", "other_zh")), layers, strict=False):
-            context[name], context[name_zh] = layer, self.zh(layer)
-        context.update(zip(("fid", "other_fid"), features, strict=False))
+        if len(layers) > 1:
+            context["other"], context["other_zh"] = layers[1], self.zh(layers[1])
+        if features:
+            context["fid"] = features[0]
+        if len(features) > 1:
+            context["other_fid"] = features[1]
         if area_m2 is not None:
             context["area_m2"] = area_m2
         en, zh = format_message(key, context, facts)

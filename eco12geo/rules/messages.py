@@ -10,7 +10,7 @@ fields every message may use (:data:`CONTEXT_FIELDS`):
 ``other``, ``other_zh``
     the second layer, where there is one (the cover, the reference, the layer overlapped);
 ``fid``, ``other_fid``
-    the first and second feature id, where there are;
+    the first and second feature id, where the violation has them;
 ``area_m2``
     the violation's area (m²), where it has one;
 ``where``, ``where_zh``
@@ -91,7 +91,7 @@ def format_message(key: str, context: dict[str, Any], facts: dict[str, Any]) -> 
         When ``facts`` are not the template's fields (a missing or an unknown fact).
     """
     tpl = MESSAGES[key]
-    if set(facts) != set(tpl.fields):
+    if facts.keys() != set(tpl.fields):
         given, wanted = set(facts), set(tpl.fields)
         raise TypeError(f"message {key!r}: missing facts {sorted(wanted - given)}, "
                         f"unknown facts {sorted(given - wanted)}")
