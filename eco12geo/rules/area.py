@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import shapely
 
@@ -56,26 +58,13 @@ def check_area_target(ctx: RuleContext) -> RuleResult:
         if not failed:
             continue
         rule = "area_above_target" if fig.kind == "max" else "area_below_target"
-        word, word_zh = ("above", "超出") if fig.kind == "max" else ("below", "低于")
-        year = f" ({fig.year})" if fig.year else ""
-        out.append(
-            Violation(
-                rule=rule,
-                severity=ctx.severity,
-                layers=(key,),
-                features=(),
-                unit=None,
-                area_m2=abs(diff),
-                lon=None,
-                lat=None,
-                message=f"{key} totals {value / 1e6:,.4f} km², {abs(diff) / 1e6:,.4f} km² {word} the plan's "
-                f"{fig.value:g} km²{year} ({fig.section})",
-                message_zh=f"{ctx.zh(key)}合计{value / 1e6:,.4f}平方千米，{word_zh}规划指标{fig.value:g}平方千米"
-                f"{year}（{fig.section}）{abs(diff) / 1e6:,.4f}平方千米",
-                details={"figure": fig.id, "value_m2": round(value, 2), "target_m2": round(target, 2),
-                         "source": fig.section},
-            )
-        )
+        dated: dict[str, Any] = {"year": fig.year} if fig.year else {}
+        out.append(ctx.violation(
+            f"{rule}.year" if dated else rule, layers=(key,), area_m2=abs(diff),
+            value_km2=value / 1e6, diff_km2=abs(diff) / 1e6, target_km2=fig.value, section=fig.section, **dated,
+            details={"figure": fig.id, "value_m2": round(value, 2), "target_m2": round(target, 2),
+                     "source": fig.section},
+        ))
     return out, checks
 
 
@@ -146,27 +135,12 @@ def check_area_decreased(ctx: RuleContext) -> RuleResult:
             geom = shapely.union_all(objarr([r_geoms[j] for j in sel])) if sel else None
             fids = tuple(sorted({r_fids[j] for j in sel}))
             lon, lat = ctx.lonlat(objarr([geom])) if geom is not None else ([None], [None])
-            where_en, where_zh = ctx.where(unit, brackets=False)
-            found.append(
-                Violation(
-                    rule="area_decreased",
-                    severity=ctx.severity,
-                    layers=(key,),
-                    features=fids,
-                    unit=unit,
-                    area_m2=loss,
-                    lon=lon[0],
-                    lat=lat[0],
-                    message=f"{key}{where_en} fell from {b_units.get(unit, 0.0):,.1f} m² to "
-                    f"{c_units.get(unit, 0.0):,.1f} m² against the baseline (net loss {loss:,.1f} m²); "
-                    "it must not decrease",
-                    message_zh=f"{where_zh}{ctx.zh(key)}面积由{b_units.get(unit, 0.0):,.1f}平方米减少到"
-                    f"{c_units.get(unit, 0.0):,.1f}平方米（净减少{loss:,.1f}平方米），面积不得减少",
-                    geometry=geom,
-                    details={"baseline_m2": round(b_units.get(unit, 0.0), 2),
-                             "current_m2": round(c_units.get(unit, 0.0), 2)},
-                )
-            )
+            was, now = b_units.get(unit, 0.0), c_units.get(unit, 0.0)
+            found.append(ctx.violation(
+                "area_decreased", layers=(key,), features=fids, unit=unit, area_m2=loss, lon=lon[0], lat=lat[0],
+                geometry=geom, baseline_m2=was, current_m2=now, loss_m2=loss,
+                details={"baseline_m2": round(was, 2), "current_m2": round(now, 2)},
+            ))
         out.extend(found)
         total_b, total_c = sum(b_units.values()), sum(c_units.values())
         checks.append(Check("area_decreased", "fail" if found else "pass", layer=key, value_m2=total_c,
@@ -210,27 +184,13 @@ def check_area_removed(ctx: RuleContext) -> RuleResult:
         lon, lat = ctx.lonlat(geoms)
         found = []
         for j in range(len(idx)):
-            where_en, where_zh = ctx.where(units[j])
-            found.append(
-                Violation(
-                    rule="area_removed",
-                    severity=ctx.severity,
-                    layers=(key,),
-                    features=(fids[j],),
-                    unit=units[j],
-                    area_m2=float(areas[j]),
-                    lon=lon[j],
-                    lat=lat[j],
-                    message=f"{areas[j]:,.1f} m² of baseline {key} {fids[j]}{where_en} is no longer in {key} "
-                    "(its nature must not change, even where the net area held)"
-                    + (f"; ground added in the same unit: {', '.join(added[units[j]])}" if added.get(units[j]) else ""),
-                    message_zh=f"基期{ctx.zh(key)}{fids[j]}有{areas[j]:,.1f}平方米被调出{where_zh}，性质不得改变"
-                    + (f"（同{ctx.plan.unit_label_zh}新增：{'、'.join(added[units[j]])}）"
-                       if added.get(units[j]) else ""),
-                    geometry=geoms[j],
-                    details={"added_features": added.get(units[j], [])},
-                )
-            )
+            new = added.get(units[j], [])
+            moved = {"added": ", ".join(new), "added_zh": "、".join(new)} if new else {}
+            found.append(ctx.violation(
+                "area_removed.added" if new else "area_removed", layers=(key,), features=(fids[j],),
+                unit=units[j], area_m2=float(areas[j]), lon=lon[j], lat=lat[j], geometry=geoms[j],
+                **moved, details={"added_features": new},
+            ))
         out.extend(found)
         checks.append(Check("area_removed", "fail" if found else "pass", layer=key, violations=len(found),
                             details={"area_m2": round(float(np.sum(areas)), 2)}))
@@ -258,24 +218,12 @@ def check_expansion_factor(ctx: RuleContext) -> RuleResult:
         checks.append(Check("expansion_factor", "fail" if failed else "pass", layers=(key, ref),
                             value_m2=a, target_m2=r, details=details))
         if failed:
-            out.append(
-                Violation(
-                    rule="expansion_factor",
-                    severity=ctx.severity,
-                    layers=(key, ref),
-                    features=(),
-                    unit=None,
-                    area_m2=a - fig.value * r,
-                    lon=None,
-                    lat=None,
-                    message=f"{key} is {ratio:.3f} times {ref} ({a / 1e6:,.2f} / {r / 1e6:,.2f} km²), "
-                    f"beyond the plan's {fig.value:g} ({fig.section})",
-                    message_zh=f"{ctx.zh(key)}为{ctx.zh(ref)}的{ratio:.3f}倍（{a / 1e6:,.2f}/{r / 1e6:,.2f}平方千米），"
-                    f"超过规划扩展倍数{fig.value:g}（{fig.section}）",
-                    details={"figure": fig.id, "ratio": round(ratio, 6) if np.isfinite(ratio) else None,
-                             "target": fig.value},
-                )
-            )
+            out.append(ctx.violation(
+                "expansion_factor", layers=(key, ref), area_m2=a - fig.value * r,
+                ratio=ratio, area_km2=a / 1e6, reference_km2=r / 1e6, target=fig.value, section=fig.section,
+                details={"figure": fig.id, "ratio": round(ratio, 6) if np.isfinite(ratio) else None,
+                         "target": fig.value},
+            ))
     return out, checks
 
 
@@ -309,35 +257,17 @@ def check_recorded_area(ctx: RuleContext) -> RuleResult:
             lon, lat = ctx.lonlat(ld.geoms[bad])
             units = ctx.unit_of(ld.geoms[bad])
             for j, i in enumerate(bad.tolist()):
-                fid = ld.ids[i]
                 d = mj[i] - areas[i]
-                if method == "survey":
-                    en = (f"{key} {fid}: recorded {fld} {mj[i]:,.2f} m² but the survey formula "
-                          f"(国土调查办发〔2008〕32号) gives {areas[i]:,.2f} m² ({d:+,.2f} m² > {abs_tol:g} m²)")
-                    zh = (f"{ctx.zh(key)}{fid}：登记面积{fld}为{mj[i]:,.2f}平方米，按国土调查办发〔2008〕32号公式计算的"
-                          f"图斑椭球面积为{areas[i]:,.2f}平方米（差{d:+,.2f}平方米）")
-                else:
-                    en = (f"{key} {fid}: recorded {fld} {mj[i]:,.1f} m² but the geometry measures "
-                          f"{areas[i]:,.1f} m² ({d:+,.1f} m², {100 * rel[i]:.2f} % > {100 * rel_tol:g} %)")
-                    zh = (f"{ctx.zh(key)}{fid}：登记面积{fld}为{mj[i]:,.1f}平方米，图形椭球面积"
-                          f"{areas[i]:,.1f}平方米（差{d:+,.1f}平方米，{100 * rel[i]:.2f}%）")
-                out.append(
-                    Violation(
-                        rule="recorded_area",
-                        severity=ctx.severity,
-                        layers=(key,),
-                        features=(fid,),
-                        unit=units[j],
-                        area_m2=float(abs(d)),
-                        lon=lon[j],
-                        lat=lat[j],
-                        message=en,
-                        message_zh=zh,
-                        geometry=ld.geoms[i],
-                        details={"recorded_m2": round(float(mj[i]), 2), "computed_m2": round(float(areas[i]), 2),
-                                 "diff_m2": round(float(d), 2)},
-                    )
-                )
+                tol = {"tolerance_m2": abs_tol} if method == "survey" else {
+                    "diff_pct": 100 * rel[i], "tolerance_pct": 100 * rel_tol}
+                out.append(ctx.violation(
+                    "recorded_area.survey" if method == "survey" else "recorded_area", layers=(key,),
+                    features=(ld.ids[i],), unit=units[j], area_m2=float(abs(d)), lon=lon[j], lat=lat[j],
+                    geometry=ld.geoms[i], field=fld, recorded_m2=mj[i], computed_m2=areas[i],
+                    diff_m2=d, **tol,
+                    details={"recorded_m2": round(float(mj[i]), 2), "computed_m2": round(float(areas[i]), 2),
+                             "diff_m2": round(float(d), 2)},
+                ))
         tol_detail = {"absolute_tolerance_m2": abs_tol} if method == "survey" else {"relative_tolerance": rel_tol}
         checks.append(Check("recorded_area", "fail" if len(bad) else "pass", layer=key, violations=len(bad),
                             details={**tol_detail, **({"compared_with": "survey"} if method == "survey" else {})}))

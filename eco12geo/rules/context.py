@@ -18,6 +18,8 @@ from ..measure import ellipsoidal_area, ellipsoidal_length
 from ..overlay import intersect_pairs, polygonal, repair
 from ..plan import Plan, RuleDef
 from ..survey import survey_area
+from .messages import format_message
+from .results import Violation
 
 __all__ = ["LayerData", "RuleContext", "UnitIndex", "objarr", "only", "parse_location", "poly_only", "present"]
 
@@ -185,6 +187,56 @@ class RuleContext:
     def severity(self) -> str:
         """Severity of the rule being run."""
         return self.rule.severity if self.rule else "error"
+
+    def violation(
+        self,
+        key: str,
+        *,
+        layers: tuple[str, ...],
+        features: tuple[str, ...] = (),
+        unit: str | None = None,
+        area_m2: float | None = None,
+        lon: float | None = None,
+        lat: float | None = None,
+        geometry: Any = None,
+        details: dict[str, Any] | None = None,
+        **facts: Any,
+    ) -> Violation:
+        """Return a violation: rule and messages from a template, severity from the running rule.
+
+        Parameters
+        ----------
+        key
+            Key of the template in :data:`eco12geo.rules.messages.MESSAGES`
+            (``"sliver"``, ``"outside_units.point"`` …); the part before the dot is the rule.
+        layers, features, unit, area_m2, lon, lat, geometry, details
+            The :class:`Violation`'s fields (``severity`` is the running rule's).
+        **facts
+            The template's fields (:attr:`~eco12geo.rules.messages.Template.fields`); the layer
+            names and ids, the area, where it lies (:meth:`where`) and the unit label are added
+            here (:data:`~eco12geo.rules.messages.CONTEXT_FIELDS`).
+
+        Returns
+        -------
+        Violation
+        """
+        where_en, where_zh = self.where(unit)
+        context: dict[str, Any] = {
+            "layer": layers[0], "layer_zh": self.zh(layers[0]), "where": where_en, "where_zh": where_zh,
+            "unit_zh": self.where(unit, brackets=False)[1], "unit_label_zh": self.plan.unit_label_zh,
+        }
+        if len(layers) > 1:
+            context["other"], context["other_zh"] = layers[1], self.zh(layers[1])
+        if features:
+            context["fid"] = features[0]
+        if len(features) > 1:
+            context["other_fid"] = features[1]
+        if area_m2 is not None:
+            context["area_m2"] = area_m2
+        en, zh = format_message(key, context, facts)
+        return Violation(rule=key.split(".", 1)[0], severity=self.severity, layers=layers, features=features,
+                         unit=unit, area_m2=area_m2, lon=lon, lat=lat, message=en, message_zh=zh,
+                         geometry=geometry, details=details if details is not None else {})
 
     def rule_keys(self, *, geometry: Sequence[str] | None = None, exclude_units: bool = False) -> list[str]:
         """Return the layer keys the current rule names that are present (``*`` = all)."""

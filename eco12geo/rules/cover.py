@@ -34,23 +34,10 @@ def check_not_covered(ctx: RuleContext) -> RuleResult:
         found = []
         for j, k in enumerate(idx.tolist()):
             fid = a.ids[int(ia[k])]
-            where_en, where_zh = ctx.where(units[j])
-            found.append(
-                Violation(
-                    rule="not_covered",
-                    severity=ctx.severity,
-                    layers=(key, cover_key),
-                    features=(fid,),
-                    unit=units[j],
-                    area_m2=float(areas[j]),
-                    lon=lon[j],
-                    lat=lat[j],
-                    message=f"{areas[j]:,.1f} m² of {key} {fid}{where_en} lies outside {cover_key}, "
-                    "which must cover it",
-                    message_zh=f"{ctx.zh(key)}{fid}有{areas[j]:,.1f}平方米不在{ctx.zh(cover_key)}内{where_zh}",
-                    geometry=geoms[j],
-                )
-            )
+            found.append(ctx.violation(
+                "not_covered", layers=(key, cover_key), features=(fid,), unit=units[j], area_m2=float(areas[j]),
+                lon=lon[j], lat=lat[j], geometry=geoms[j],
+            ))
         out.extend(found)
         checks.append(Check("not_covered", "fail" if found else "pass", layers=(key, cover_key),
                             violations=len(found),
@@ -81,15 +68,10 @@ def check_outside_units(ctx: RuleContext) -> RuleResult:
                 for j, k in enumerate(sel.tolist()):
                     fid = ld.ids[int(ia[k])]
                     a = float(areas[keep[j]])
-                    found.append(
-                        Violation(
-                            rule="outside_units", severity=ctx.severity, layers=(key,), features=(fid,),
-                            unit=None, area_m2=a, lon=lon[j], lat=lat[j],
-                            message=f"{a:,.1f} m² of {key} {fid} lies outside every unit",
-                            message_zh=f"{ctx.zh(key)}{fid}有{a:,.1f}平方米超出{ctx.plan.unit_label_zh}范围",
-                            geometry=rest[k],
-                        )
-                    )
+                    found.append(ctx.violation(
+                        "outside_units", layers=(key,), features=(fid,), area_m2=a, lon=lon[j], lat=lat[j],
+                        geometry=rest[k],
+                    ))
             # lines and points: by length, or the point itself
             other = np.flatnonzero(~poly)
             if len(other):
@@ -98,19 +80,13 @@ def check_outside_units(ctx: RuleContext) -> RuleResult:
                 for j, k in enumerate(other.tolist()):
                     if dims[k] == 1 and lengths[j] < 1.0:
                         continue
-                    fid = ld.ids[int(ia[k])]
-                    what = f"{lengths[j]:,.1f} m of" if dims[k] == 1 else "point"
-                    what_zh = f"有{lengths[j]:,.1f}米" if dims[k] == 1 else ""
-                    found.append(
-                        Violation(
-                            rule="outside_units", severity=ctx.severity, layers=(key,), features=(fid,),
-                            unit=None, area_m2=0.0, lon=lon[j], lat=lat[j],
-                            message=f"{what} {key} {fid} lies outside every unit",
-                            message_zh=f"{ctx.zh(key)}{fid}{what_zh}超出{ctx.plan.unit_label_zh}范围",
-                            geometry=rest[k],
-                            details={"length_m": round(float(lengths[j]), 2)} if dims[k] == 1 else {},
-                        )
-                    )
+                    line = dims[k] == 1
+                    found.append(ctx.violation(
+                        "outside_units.line" if line else "outside_units.point", layers=(key,),
+                        features=(ld.ids[int(ia[k])],), area_m2=0.0, lon=lon[j], lat=lat[j], geometry=rest[k],
+                        **({"length_m": lengths[j]} if line else {}),
+                        details={"length_m": round(float(lengths[j]), 2)} if line else {},
+                    ))
         out.extend(found)
         checks.append(Check("outside_units", "fail" if found else "pass", layer=key, violations=len(found)))
     return out, checks

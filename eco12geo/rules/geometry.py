@@ -43,24 +43,10 @@ def check_geometry_invalid(ctx: RuleContext) -> RuleResult:
             areas = ctx.area(ld.geoms[bad])
             for j, i in enumerate(bad.tolist()):
                 reason = str(reasons[j])
-                fid = ld.ids[i]
-                out.append(
-                    Violation(
-                        rule="geometry_invalid",
-                        severity=ctx.severity,
-                        layers=(key,),
-                        features=(fid,),
-                        unit=units[j],
-                        area_m2=float(areas[j]),
-                        lon=lon[j],
-                        lat=lat[j],
-                        message=f"{key} feature {fid} is not a valid geometry: {reason} "
-                        "(repaired in memory for the other checks; --repair writes a repaired copy)",
-                        message_zh=f"{ctx.zh(key)}要素{fid}几何无效：{reason}（已在内存中修复后继续检查）",
-                        geometry=pts[j],
-                        details={"reason": reason},
-                    )
-                )
+                out.append(ctx.violation(
+                    "geometry_invalid", layers=(key,), features=(ld.ids[i],), unit=units[j], area_m2=float(areas[j]),
+                    lon=lon[j], lat=lat[j], geometry=pts[j], reason=reason, details={"reason": reason},
+                ))
         checks.append(Check("geometry_invalid", "fail" if len(bad) else "pass", layer=key, violations=len(bad)))
     return out, checks
 
@@ -74,23 +60,10 @@ def check_empty_geometry(ctx: RuleContext) -> RuleResult:
         ld = ctx.layers[key]
         bad = np.flatnonzero(~present(ld.raw))
         for i in bad.tolist():
-            fid = ld.ids[i]
             kind = "null" if ld.raw[i] is None else "empty"
-            out.append(
-                Violation(
-                    rule="empty_geometry",
-                    severity=ctx.severity,
-                    layers=(key,),
-                    features=(fid,),
-                    unit=None,
-                    area_m2=0.0,
-                    lon=None,
-                    lat=None,
-                    message=f"{key} feature {fid} has a {kind} geometry; delete the row or draw its shape",
-                    message_zh=f"{ctx.zh(key)}要素{fid}几何为空；请删除该记录或补绘图形",
-                    details={"kind": kind},
-                )
-            )
+            out.append(ctx.violation(
+                "empty_geometry", layers=(key,), features=(ld.ids[i],), area_m2=0.0, kind=kind, details={"kind": kind},
+            ))
         checks.append(Check("empty_geometry", "fail" if len(bad) else "pass", layer=key, violations=len(bad)))
     return out, checks
 
@@ -117,25 +90,12 @@ def check_duplicate_id(ctx: RuleContext) -> RuleResult:
             geoms = ld.geoms[r]
             first = np.array([geoms[0]], dtype=object)
             lon, lat = ctx.lonlat(first)
-            unit = ctx.unit_of(first)[0]
-            row_text = ", ".join(str(x + 1) for x in r)
-            out.append(
-                Violation(
-                    rule="duplicate_id",
-                    severity=ctx.severity,
-                    layers=(key,),
-                    features=(fid,),
-                    unit=unit,
-                    area_m2=float(ctx.area(geoms).sum()),
-                    lon=lon[0],
-                    lat=lat[0],
-                    message=f"{key}: {id_field} {fid} is held by {len(r)} features (rows {row_text}); "
-                    "give each its own",
-                    message_zh=f"{ctx.zh(key)}：{id_field}为{fid}的要素有{len(r)}个（第{row_text}行）；标识码应唯一",
-                    geometry=first[0],
-                    details={"rows": [x + 1 for x in r]},
-                )
-            )
+            out.append(ctx.violation(
+                "duplicate_id", layers=(key,), features=(fid,), unit=ctx.unit_of(first)[0],
+                area_m2=float(ctx.area(geoms).sum()), lon=lon[0], lat=lat[0], geometry=first[0],
+                field=id_field, count=len(r), rows=", ".join(str(x + 1) for x in r),
+                details={"rows": [x + 1 for x in r]},
+            ))
         checks.append(Check("duplicate_id", "fail" if dups else "pass", layer=key, violations=len(dups)))
     return out, checks
 
@@ -155,23 +115,11 @@ def check_geometry_type(ctx: RuleContext) -> RuleResult:
             lon, lat = ctx.lonlat(ld.raw[bad])
             units = ctx.unit_of(ld.raw[bad])
             for j, i in enumerate(bad.tolist()):
-                fid = ld.ids[i]
-                out.append(
-                    Violation(
-                        rule="geometry_type",
-                        severity=ctx.severity,
-                        layers=(key,),
-                        features=(fid,),
-                        unit=units[j],
-                        area_m2=0.0,
-                        lon=lon[j],
-                        lat=lat[j],
-                        message=f"{key} feature {fid} is a {types[i]} but the layer holds {ld.geometry}s",
-                        message_zh=f"{ctx.zh(key)}要素{fid}为{types[i]}，该图层应为{ld.geometry}",
-                        geometry=ctx.points(ld.raw[[i]])[0],
-                        details={"geometry_type": str(types[i])},
-                    )
-                )
+                out.append(ctx.violation(
+                    "geometry_type", layers=(key,), features=(ld.ids[i],), unit=units[j], area_m2=0.0,
+                    lon=lon[j], lat=lat[j], geometry=ctx.points(ld.raw[[i]])[0],
+                    found=types[i], expected=ld.geometry, details={"geometry_type": str(types[i])},
+                ))
         checks.append(Check("geometry_type", "fail" if len(bad) else "pass", layer=key, violations=len(bad)))
     return out, checks
 
@@ -206,26 +154,12 @@ def check_sliver(ctx: RuleContext) -> RuleResult:
                 lon, lat = ctx.lonlat(parts[thin])
                 units = ctx.unit_of(parts[thin])
                 for j, t in enumerate(thin.tolist()):
-                    fid = ld.ids[int(pidx[t])]
                     found += 1
-                    out.append(
-                        Violation(
-                            rule="sliver",
-                            severity=ctx.severity,
-                            layers=(key,),
-                            features=(fid,),
-                            unit=units[j],
-                            area_m2=float(areas[t]),
-                            lon=lon[j],
-                            lat=lat[j],
-                            message=f"{key} feature {fid} has a sliver part {ratio[t]:.2f} m wide on average "
-                            f"({areas[t]:.1f} m²), below {width:g} m; remove it or merge it into its neighbour",
-                            message_zh=f"{ctx.zh(key)}要素{fid}含狭长碎片，平均宽度{ratio[t]:.2f}米（{areas[t]:.1f}平方米），"
-                            f"小于{width:g}米；请删除或并入相邻图斑",
-                            geometry=parts[t],
-                            details={"width_m": round(float(ratio[t]), 4)},
-                        )
-                    )
+                    out.append(ctx.violation(
+                        "sliver", layers=(key,), features=(ld.ids[int(pidx[t])],), unit=units[j],
+                        area_m2=float(areas[t]), lon=lon[j], lat=lat[j], geometry=parts[t],
+                        width_m=ratio[t], min_width_m=width, details={"width_m": round(float(ratio[t]), 4)},
+                    ))
         checks.append(Check("sliver", "fail" if found else "pass", layer=key, violations=found,
                             details={"sliver_width_m": width}))
     return out, checks

@@ -26,29 +26,10 @@ def _pair_violations(
     layers = (key_a,) if same else (key_a, key_b)
     out = []
     for j, k in enumerate(idx.tolist()):
-        fa, fb = a.ids[int(ia[k])], b.ids[int(ib[k])]
-        where_en, where_zh = ctx.where(units[j])
-        if same:
-            msg = f"{key_a} features {fa} and {fb} overlap by {areas[j]:,.1f} m²{where_en}"
-            msg_zh = f"{ctx.zh(key_a)}图斑{fa}与{fb}相互重叠{areas[j]:,.1f}平方米{where_zh}"
-        else:
-            msg = f"{key_a} {fa} overlaps {key_b} {fb} by {areas[j]:,.1f} m²{where_en}; they must not overlap"
-            msg_zh = f"{ctx.zh(key_a)}{fa}与{ctx.zh(key_b)}{fb}重叠{areas[j]:,.1f}平方米{where_zh}，两者不得交叉重叠"
-        out.append(
-            Violation(
-                rule=rule,
-                severity=ctx.severity,
-                layers=layers,
-                features=(fa, fb),
-                unit=units[j],
-                area_m2=float(areas[j]),
-                lon=lon[j],
-                lat=lat[j],
-                message=msg,
-                message_zh=msg_zh,
-                geometry=geoms[j],
-            )
-        )
+        out.append(ctx.violation(
+            rule, layers=layers, features=(a.ids[int(ia[k])], b.ids[int(ib[k])]), unit=units[j],
+            area_m2=float(areas[j]), lon=lon[j], lat=lat[j], geometry=geoms[j],
+        ))
     return out
 
 
