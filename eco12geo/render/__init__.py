@@ -4,7 +4,9 @@
 - :mod:`eco12geo.render.scorecard`: the indicator scorecard (表1) as a terminal table;
 - :mod:`eco12geo.render.html`: HTML pages from Jinja2 templates with autoescaping (``report.html``, the
   maps' ``index.html``);
-- :mod:`eco12geo.render.maps`: the interactive map pages (folium; styling from the plan file);
+- :mod:`eco12geo.render.maps`: the interactive map pages (folium), from what
+  :mod:`eco12geo.render.mapdata` prepares (display geometries, escaped popup fields) and how
+  :mod:`eco12geo.render.mapstyle` draws it (styles from the plan file, page CSS, elements);
 - :mod:`eco12geo.render.labels`: every zh/en label (``eco12geo.labels`` stays as an alias).
 
 The file writers are in :mod:`eco12geo.report`.

@@ -15,64 +15,52 @@ and returns ``{file name: HTML text}``; it writes nothing (the CLI does).
 - Every JS/CSS asset is inlined (:mod:`eco12geo.assets`): with the default
   basemap ``none`` a page needs no network at all.
 
+What is drawn is prepared in :mod:`eco12geo.render.mapdata`, how it looks in
+:mod:`eco12geo.render.mapstyle`; this module puts the pages together.
 folium is imported lazily, as geopandas' ``explore`` does.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import itertools
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import CRS
 
 from ..assets import inline_assets
-from ..audit import Audit, feature_areas, unit_names
+from ..audit import Audit, unit_names
 from ..errors import InputError
 from ..layerset import LayerSet
-from ..measure import ellipsoidal_length, to_geographic
 from ..names import unit_page
-from ..overlay import repair
-from ..plan import UNITS_KEY, LayerDef, Plan, bundled_plan
+from ..plan import UNITS_KEY, Plan
 from .labels import map_labels, unit_words
+from .mapdata import (
+    MapLayer,
+    bilingual,
+    english_name,
+    escape,
+    fmt_area,
+    pick_field,
+    prepare_geometries,
+    prepare_layer,
+)
+from .mapstyle import PAGE_CSS, elements, layer_style, legend_swatch
 
-__all__ = ["BASEMAPS", "build_maps", "escape", "prepare_geometries"]
+__all__ = ["BACKGROUND", "BASEMAPS", "build_maps", "english_name", "escape", "prepare_geometries"]
 
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img")
 
 #: plain background of the offline (no tiles) map
 BACKGROUND = "#f4f1ea"
 
-_NAME_FIELDS = ("MC", "NAME", "XZQMC", "name", "名称")
-_EN_FIELDS = ("MC_EN", "NAME_EN", "name_en", "YWMC")
 _CONTEXT_NAME_FIELDS = ("name", "NAME", "name_zh", "XZQMC", "county", "MC")
-
-
-
-def escape(value: object) -> str:
-    """HTML-escape a value from a user's file (None and NaN give an empty string)."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(str(value), quote=True)
-
-
-def _script_json(obj: Any) -> str:
-    """JSON for inlining in a ``<script>``: ``<``, ``>`` and ``&`` escaped so nothing can close it."""
-    text = json.dumps(obj, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _import_folium() -> Any:
@@ -86,222 +74,15 @@ def _import_folium() -> Any:
     return folium
 
 
-def _bilingual(zh: str, en: str) -> str:
-    zh, en = zh.strip(), en.strip()
-    if not en or en == zh:
-        return zh
-    if not zh:
-        return en
-    return f"{zh} {en}"
-
-
-def english_name(name: str, glossary: Mapping[str, str] | None = None) -> str:
-    """Return an English name for a pattern place from the plan's ``[glossary]`` ('' when unknown).
-
-    ``glossary`` defaults to the bundled plan's.  Words are matched longest first, left to right.
-    """
-    words_en = bundled_plan().glossary if glossary is None else glossary
-    if name in words_en:
-        return words_en[name]
-    parts = []
-    rest = name
-    words = sorted(words_en, key=len, reverse=True)
-    while rest:
-        for w in words:
-            if rest.startswith(w):
-                parts.append(words_en[w])
-                rest = rest[len(w):]
-                break
-        else:
-            rest = rest[1:]
-    return " ".join(parts)
-
-
-# ---------------------------------------------------------------- geometry preparation
-def prepare_geometries(
-    geoms: Sequence[Any] | np.ndarray, crs: CRS, simplify_m: float = 10.0, densify_m: float = 500.0
-) -> np.ndarray:
-    """Return geometries in geographic CGCS2000 (lon, lat), simplified and rounded for display.
-
-    Polygons that form a valid coverage are simplified together with
-    :func:`shapely.coverage_simplify`, so shared edges stay shared; others are
-    simplified one by one, preserving topology.  Coordinates are rounded to 6
-    decimals (about 0.1 m).
-    """
-    arr = np.asarray(geoms, dtype=object)
-    ok = ~shapely.is_missing(arr) & ~shapely.is_empty(np.where(shapely.is_missing(arr), shapely.Point(), arr))
-    out = np.full(len(arr), None, dtype=object)
-    if not ok.any():
-        return out
-    g = to_geographic(arr[ok], CRS.from_user_input(crs), densify_m)
-    g, _ = repair(g)
-    tol = simplify_m / 111_320.0
-    if tol > 0:
-        poly = shapely.get_dimensions(g) == 2
-        if poly.any():
-            pg = g[poly]
-            try:
-                valid_cov = bool(shapely.coverage_is_valid(pg))
-            except Exception:  # noqa: BLE001 - GEOS refuses some inputs
-                valid_cov = False
-            if valid_cov:
-                pg = shapely.coverage_simplify(pg, tol, simplify_boundary=True)
-            else:
-                pg = shapely.simplify(pg, tol, preserve_topology=True)
-            g[poly] = pg
-        lin = shapely.get_dimensions(g) == 1
-        if lin.any():
-            g[lin] = shapely.simplify(g[lin], tol, preserve_topology=True)
-    g = shapely.set_precision(g, 1e-6)
-    g = shapely.transform(g, lambda c: np.round(c, 6))
-    out[ok] = g
-    return out
-
-
-@dataclass
-class _Layer:
-    key: str
-    defn: LayerDef
-    title: str
-    geoms: np.ndarray
-    features: list[dict[str, Any]]
-    bounds: np.ndarray  # (n, 4)
-    dims: np.ndarray
-    labels: list[tuple[float, float, str]] = field(default_factory=list)
-    label_index: list[int] = field(default_factory=list)
-
-
-def _fmt_area(m2: float) -> str:
-    return f"{m2 / 1e6:,.4f} km² / {m2 / 1e4:,.2f} ha"
-
-
-def _fmt_mj(v: object) -> str:
-    try:
-        x = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return escape(v)
-    if not np.isfinite(x):
-        return ""
-    return f"{x:,.2f} m²"
-
-
-def _pick(columns: Sequence[str], candidates: Sequence[str | None]) -> str | None:
-    for c in candidates:
-        if c and c in columns:
-            return c
-    return None
-
-
-def _prepare_layer(
-    layers: LayerSet, plan: Plan, key: str, unit_field: str, simplify_m: float
-) -> _Layer:
-    gdf = layers[key]
-    d = plan.layers[key]
-    densify_m = plan.tolerances.get("densify_m", 100.0)
-    raw = np.asarray(gdf.geometry.values, dtype=object)
-    geoms = prepare_geometries(raw, layers.crs, simplify_m, densify_m=max(densify_m, 200.0))
-    dims = np.array([-1 if g is None else shapely.get_dimensions(g) for g in geoms])
-    areas = feature_areas(layers, key, densify_m) if (dims == 2).any() else np.zeros(len(gdf))
-    lengths = (
-        ellipsoidal_length(raw, layers.crs, densify_m) if (dims == 1).any() else np.zeros(len(gdf))
-    )
-    cols = list(gdf.columns)
-    id_col = _pick(cols, [d.id_field, "BSM"])
-    name_col = _pick(cols, [d.name_field, unit_field if key == UNITS_KEY else None, *_NAME_FIELDS])
-    en_col = _pick(cols, _EN_FIELDS)
-    mj_col = _pick(cols, [d.area_field]) if d.area_field else None
-    title = _bilingual(d.name_zh, d.name_en)
-    feats: list[dict[str, Any]] = []
-    labels: list[tuple[float, float, str]] = []
-    label_index: list[int] = []
-    for i, g in enumerate(geoms):
-        if g is None:
-            continue
-        row = gdf.iloc[i]
-        fid = row[id_col] if id_col else None
-        fid_text = escape(fid) if fid is not None and escape(fid) != "" else f"#{i + 1}"
-        name = "" if name_col is None else ("" if pd.isna(row[name_col]) else str(row[name_col]))
-        if d.map.role == UNITS_KEY:
-            en = plan.unit_name_en(name) if name else ""
-            en = "" if en == name else en
-        elif en_col is not None and not pd.isna(row[en_col]):
-            en = str(row[en_col])
-        elif d.map.role == "pattern":
-            en = english_name(name, plan.glossary)
-        else:
-            en = ""
-        props = {
-            "layer": escape(title),
-            "id": fid_text,
-            "name": escape(_bilingual(name, en)),
-        }
-        if dims[i] == 2:
-            props["area"] = _fmt_area(float(areas[i]))
-        elif dims[i] == 1:
-            props["area"] = f"{lengths[i] / 1e3:,.3f} km"
-        else:
-            props["area"] = ""
-        props["mj"] = _fmt_mj(row[mj_col]) if mj_col else ""
-        props["tip"] = escape(_bilingual(name, en) or fid_text) + " · " + escape(d.name_zh)
-        feats.append(
-            {"type": "Feature", "id": f"{key}-{i}", "properties": props,
-             "geometry": shapely.geometry.mapping(g)}
-        )
-        if d.map.label != "none":
-            if name:
-                if dims[i] == 1:
-                    pt = shapely.line_interpolate_point(shapely.line_merge(g) if g.geom_type == "MultiLineString"
-                                                        else g, 0.5, normalized=True)
-                    if pt.is_empty:
-                        pt = shapely.point_on_surface(g)
-                elif d.map.label == "north":
-                    # label the feature in its northern part, so it does not sit on the unit's label
-                    x0, y0, x1, y1 = shapely.bounds(g)
-                    top = shapely.intersection(g, shapely.box(x0, y0 + 0.6 * (y1 - y0), x1, y1))
-                    pt = shapely.point_on_surface(top if not top.is_empty else g)
-                else:
-                    pt = shapely.point_on_surface(g)
-                labels.append((round(pt.x, 6), round(pt.y, 6), escape(_bilingual(name, en))))
-                label_index.append(i)
-    bounds = shapely.bounds(np.array([g if g is not None else shapely.Point() for g in geoms], dtype=object))
-    return _Layer(key, d, title, geoms, feats, bounds, dims, labels, label_index)
-
-
-# ---------------------------------------------------------------- styles
-def _style(d: LayerDef, dim: int) -> dict[str, Any]:
-    """Return the Leaflet style of a layer: defaults by dimension, then the plan's ``[layers.KEY.map]``."""
-    c, m = d.colour, d.map
-    if dim == 0:
-        return {"color": "#ffffff", "weight": 1.5, "fillColor": c, "fillOpacity": 0.9, "radius": 7}
-    if dim == 1:
-        st: dict[str, Any] = {"color": c, "weight": 3, "opacity": 0.9}
-    else:
-        st = {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.45, "opacity": 0.9}
-    if m.stroke is not None:
-        st["color"] = m.stroke
-    if m.weight is not None:
-        st["weight"] = m.weight
-    if m.dash is not None:
-        st["dashArray"] = m.dash
-    if m.opacity is not None:
-        st["opacity"] = m.opacity
-    if dim == 2:
-        if not m.fill:
-            st.update(fill=False, fillOpacity=0.0)
-            st.pop("fillColor")
-        elif m.fill_opacity is not None:
-            st["fillOpacity"] = m.fill_opacity
-    return st
-
-
+# ---------------------------------------------------------------- page pieces
 def _geojson_layer(
-    folium: Any, layer: _Layer, feats: list[dict[str, Any]], lab: dict[str, str], registry: dict[str, str]
+    folium: Any, layer: MapLayer, feats: list[dict[str, Any]], lab: dict[str, str], registry: dict[str, str]
 ) -> Any:
     fc = {"type": "FeatureCollection", "features": feats}
     dims = {f["geometry"]["type"] for f in feats}
     dim = 0 if dims <= {"Point", "MultiPoint"} else (1 if dims <= {"LineString", "MultiLineString"} else 2)
-    st = _style(layer.defn, dim)
-    fg = folium.FeatureGroup(name=_legend_swatch(layer.defn, dim) + escape(layer.title), show=True)
+    st = layer_style(layer.defn, dim)
+    fg = folium.FeatureGroup(name=legend_swatch(layer.defn, dim) + escape(layer.title), show=True)
     kwargs: dict[str, Any] = {}
     if dim == 0 or "Point" in dims or "MultiPoint" in dims:
         kwargs["marker"] = folium.CircleMarker(radius=st.get("radius", 7), fill=True)
@@ -320,163 +101,6 @@ def _geojson_layer(
     gj.add_to(fg)
     registry[layer.key] = gj.get_name()
     return fg
-
-
-def _rgba(colour: str, alpha: float) -> str:
-    c = colour.lstrip("#")
-    if len(c) == 3:
-        c = "".join(ch * 2 for ch in c)
-    try:
-        r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
-    except ValueError:
-        return escape(colour)
-    return f"rgba({r},{g},{b},{alpha:.2f})"
-
-
-def _legend_swatch(d: LayerDef, dim: int) -> str:
-    st = _style(d, dim)
-    line = escape(st.get("color", "#888"))
-    if dim == 1:
-        dash = "dotted" if "dashArray" in st else "solid"
-        return f'<span class="eco-sw eco-sw-line" style="border-top:3px {dash} {line}"></span>'
-    if dim == 0:
-        return f'<span class="eco-sw eco-sw-pt" style="background:{escape(st.get("fillColor", "#888"))}"></span>'
-    border = "dashed" if "dashArray" in st else "solid"
-    if st.get("fill") is False:
-        return f'<span class="eco-sw" style="background:transparent;border:2px solid {line}"></span>'
-    fill = _rgba(str(st.get("fillColor", "#888")), min(1.0, float(st.get("fillOpacity", 0.45)) + 0.15))
-    return f'<span class="eco-sw" style="background:{fill};border:1.5px {border} {line}"></span>'
-
-
-# ---------------------------------------------------------------- page pieces
-_CSS = """
-html, body {width:100%;height:100%;margin:0;padding:0;}
-html body .leaflet-container {background:%(bg)s;
-  font-family: "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;}
-.eco-title {background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
-  font-size:14px;line-height:1.35;max-width:46vw}
-.eco-title b {font-size:15px}
-.eco-title a {color:#0868ac}
-.eco-legend {background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
-  font-size:12px;line-height:1.5;max-height:48vh;overflow:auto}
-.eco-legend h4 {margin:2px 0 4px;font-size:13px}
-.eco-sw {display:inline-block;width:16px;height:11px;border:1.5px solid #555;margin-right:5px;vertical-align:-1px}
-.eco-sw-line {height:0;border:none;border-top:3px solid #555;vertical-align:3px}
-.eco-sw-pt {width:10px;height:10px;border-radius:50%;border:1.5px solid #fff;box-shadow:0 0 0 1px #999}
-.eco-sw-viol {width:10px;height:10px;border-radius:50%;border:2px solid #b10026;background:rgba(227,26,28,.35)}
-.leaflet-tooltip.eco-label {background:rgba(255,255,255,.78);border:none;box-shadow:none;padding:1px 4px;
-  font-size:12px;font-weight:600;color:#1b3b2f}
-.leaflet-tooltip.eco-label-unit {background:rgba(255,255,255,.85);border:1px solid #222;box-shadow:none;padding:1px 4px;
-  font-size:12px;font-weight:700;color:#111}
-.eco-zoomed-out .leaflet-tooltip.eco-label-minor {display:none}
-.leaflet-tooltip.eco-label::before, .leaflet-tooltip.eco-label-unit::before {display:none}
-.leaflet-popup-content table th {text-align:left;padding-right:8px;color:#444;font-weight:600;white-space:nowrap}
-.leaflet-popup-content table td {word-break:break-word}
-.leaflet-control-layers-overlays label {font-size:12px}
-"""
-
-
-@functools.cache
-def _elements() -> dict[str, type]:
-    """Build the page's own branca elements once per process (folium and branca are imported lazily)."""
-    from branca.element import MacroElement
-    from folium.elements import JSCSSMixin
-    from folium.plugins import MiniMap
-    from jinja2 import Template
-
-    class Control(MacroElement):  # type: ignore[misc]
-        """A Leaflet control holding HTML (title, legend)."""
-
-        _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            (function(){
-              var ctl = L.control({position: {{ this.position|tojson }}});
-              ctl.onAdd = function(){
-                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
-                div.innerHTML = {{ this.html_json }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-              };
-              ctl.addTo({{ this._parent.get_name() }});
-            })();
-            {% endmacro %}
-            """
-        )
-
-        def __init__(self, name: str, html_text: str, position: str, css_class: str) -> None:
-            super().__init__()
-            self._name = name
-            self.html_json = _script_json(html_text)
-            self.position = position
-            self.css_class = css_class
-
-    class Registry(MacroElement):  # type: ignore[misc]
-        """``window.eco12geoMap`` and ``window.eco12geoLayers``, for tests and scripts."""
-
-        _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            window.eco12geoMap = {{ this.map_name }};
-            window.eco12geoLayers = {
-            {%- for key, var in this.items %}
-              {{ key|tojson }}: {{ var }},
-            {%- endfor %}
-            };
-            {% endmacro %}
-            """
-        )
-
-        def __init__(self, map_name: str, registry: Mapping[str, str]) -> None:
-            super().__init__()
-            self._name = "Eco12geoRegistry"
-            self.map_name = map_name
-            self.items = list(registry.items())
-
-    class Script(MacroElement):  # type: ignore[misc]
-        """Run ``js`` with ``MAP`` standing for the map variable."""
-
-        _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            (function(MAP){ {{ this.js }} })({{ this._parent.get_name() }});
-            {% endmacro %}
-            """
-        )
-
-        def __init__(self, name: str, js: str) -> None:
-            super().__init__()
-            self._name = name
-            self.js = js
-
-    class VectorMiniMap(JSCSSMixin, MacroElement):  # type: ignore[misc]
-        """leaflet-minimap showing the unit outlines instead of tiles (basemap none)."""
-
-        _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            (function(){
-              var outline = L.geoJSON({{ this.data_json }},
-                  {style: {color: "#333", weight: 1, fillColor: "#66c2a4", fillOpacity: 0.35}, interactive: false});
-              var mm = new L.Control.MiniMap(outline,
-                  {position: "bottomleft", width: 150, height: 150, toggleDisplay: true,
-                   zoomLevelOffset: -4, aimingRectOptions: {color: "#e31a1c", weight: 1}});
-              {{ this._parent.get_name() }}.addControl(mm);
-              window.eco12geoMiniMap = mm;
-            })();
-            {% endmacro %}
-            """
-        )
-        default_js = MiniMap.default_js
-        default_css = MiniMap.default_css
-
-        def __init__(self, data: dict[str, Any]) -> None:
-            super().__init__()
-            self._name = "VectorMiniMap"
-            self.data_json = _script_json(data)
-
-    return {"control": Control, "registry": Registry, "script": Script, "minimap": VectorMiniMap}
 
 
 def _tiles(folium: Any, basemap: str, token: str | None, lab: Mapping[str, str]) -> list[Any]:
@@ -521,7 +145,7 @@ def _violations(report_doc: Mapping[str, Any] | None, lab: Mapping[str, str]) ->
             continue
         area = v.get("area_m2")
         try:
-            area_text = _fmt_area(float(area)) if area is not None else ""
+            area_text = fmt_area(float(area)) if area is not None else ""
         except (TypeError, ValueError):
             area_text = escape(area)
         feats = v.get("features") or []
@@ -570,7 +194,7 @@ def _violation_layer(folium: Any, items: list[_Violation], sev: str, lab: Mappin
     return fg
 
 
-def _label_layer(folium: Any, layers: list[_Layer], keep: Mapping[str, np.ndarray] | None, lab: Mapping[str, str],
+def _label_layer(folium: Any, layers: list[MapLayer], keep: Mapping[str, np.ndarray] | None, lab: Mapping[str, str],
                  registry: dict[str, str]) -> Any | None:
     unit_feats: list[dict[str, Any]] = []
     other_feats: list[dict[str, Any]] = []
@@ -614,20 +238,20 @@ def _label_layer(folium: Any, layers: list[_Layer], keep: Mapping[str, np.ndarra
     return fg
 
 
-def _legend_html(layers: list[_Layer], has_viol: dict[str, bool], plan: Plan, lab: Mapping[str, str],
+def _legend_html(layers: list[MapLayer], has_viol: dict[str, bool], plan: Plan, lab: Mapping[str, str],
                  context: bool) -> str:
     rows = [f"<h4>{escape(lab['legend'])}</h4>"]
     pattern = [la for la in layers if la.defn.map.role == "pattern"]
     control = [la for la in layers if la.defn.map.role != "pattern"]
     for la in control:
         dim = int(la.dims[la.dims >= 0].max()) if (la.dims >= 0).any() else 2
-        rows.append(f"<div>{_legend_swatch(la.defn, dim)}{escape(la.title)}</div>")
+        rows.append(f"<div>{legend_swatch(la.defn, dim)}{escape(la.title)}</div>")
     if pattern:
-        heading = _bilingual(plan.pattern_heading_zh, plan.pattern_heading_en)
+        heading = bilingual(plan.pattern_heading_zh, plan.pattern_heading_en)
         rows.append(f"<div style='margin-top:4px;font-weight:600'>{escape(heading)}</div>")
         for la in pattern:
             dim = int(la.dims[la.dims >= 0].max()) if (la.dims >= 0).any() else 2
-            rows.append(f"<div>{_legend_swatch(la.defn, dim)}{escape(la.title)}</div>")
+            rows.append(f"<div>{legend_swatch(la.defn, dim)}{escape(la.title)}</div>")
     if context:
         rows.append(f'<div><span class="eco-sw" style="background:transparent;border:1.5px dashed #888"></span>'
                     f"{escape(lab['context'])}</div>")
@@ -726,7 +350,7 @@ def build_maps(
 
     # bottom to top, by the plan's [layers.KEY.map] order (stable for equal orders)
     order = sorted(layers.keys(), key=lambda k: plan.layers[k].map.order)
-    prepared = [_prepare_layer(layers, plan, k, field_name, simplify_m) for k in order]
+    prepared = [prepare_layer(layers, plan, k, field_name, simplify_m) for k in order]
     by_key = {la.key: la for la in prepared}
 
     ctx_feats: list[dict[str, Any]] = []
@@ -734,7 +358,7 @@ def build_maps(
     if context is not None and len(context):
         cg = prepare_geometries(np.asarray(context.geometry.values, dtype=object), CRS.from_user_input(context.crs),
                                 simplify_m=max(simplify_m, 50.0))
-        ncol = _pick(list(context.columns), _CONTEXT_NAME_FIELDS)
+        ncol = pick_field(list(context.columns), _CONTEXT_NAME_FIELDS)
         for i, g in enumerate(cg):
             if g is None:
                 continue
@@ -783,7 +407,7 @@ def build_maps(
                     for la in prepared}
         m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=9,
                        tiles=None, control_scale=False, prefer_canvas=False, zoom_snap=0.25)
-        m.get_root().header.add_child(folium.Element(f"<style>{_CSS.replace('%(bg)s', BACKGROUND)}</style>"))
+        m.get_root().header.add_child(folium.Element(f"<style>{PAGE_CSS.replace('%(bg)s', BACKGROUND)}</style>"))
         m.get_root().title = escape(title_plain)  # branca writes the title unescaped
         for t in _tiles(folium, basemap, tianditu_token, lab) if basemap != "none" else []:
             t.add_to(m)
@@ -832,12 +456,12 @@ def build_maps(
                                       secondary_area_unit="sqmeters").add_to(m)
         if basemap == "none":
             if minimap_data is not None:
-                m.add_child(_elements()["minimap"](minimap_data))
+                m.add_child(elements()["minimap"](minimap_data))
         else:
             tl = _tiles(folium, basemap, tianditu_token, lab)[0]
             folium.plugins.MiniMap(tile_layer=tl, position="bottomleft", toggle_display=True,
                                    zoom_level_offset=-5).add_to(m)
-        script = _elements()["script"]
+        script = elements()["script"]
         m.add_child(script("MetricScale", "L.control.scale({imperial: false, maxWidth: 160}).addTo(MAP);"))
         # river, canal and reservoir labels only from zoom 10 on, so the division map stays legible
         m.add_child(script(
@@ -845,21 +469,21 @@ def build_maps(
             "function f(){ L.DomUtil[MAP.getZoom() < 10 ? 'addClass' : 'removeClass']"
             "(MAP.getContainer(), 'eco-zoomed-out'); } MAP.on('zoomend', f); f();",
         ))
-        control = _elements()["control"]
+        control = elements()["control"]
         m.add_child(control("Eco12geoTitle", title_html, "topleft", "eco-title"))
         legend = _legend_html([la for la in prepared if la.features], has_viol, plan, lab, bool(ctx_feats))
         m.add_child(control("Eco12geoLegend", legend, "bottomright", "eco-legend"))
-        m.add_child(_elements()["registry"](m.get_name(), registry))
+        m.add_child(elements()["registry"](m.get_name(), registry))
         text = m.get_root().render()
         text = text.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
         return inline_assets(text)
 
     page = _stable_ids(page)
-    plan_title = _bilingual(plan.name_zh, "") if lang == "zh" else plan.name_en
+    plan_title = bilingual(plan.name_zh, "") if lang == "zh" else plan.name_en
     note = f"<br><small>{escape(lab['illustrative'])}</small>" if illustrative else ""
     back = f'<br><a href="index.html">{escape(lab["back"])}</a>'
 
-    whole = _bilingual(plan.whole_zh, plan.whole_en)
+    whole = bilingual(plan.whole_zh, plan.whole_en)
     title_plain = f"{plan.name_zh} — {whole}"
     pages["division.html"] = page(
         f"<b>{escape(whole)}</b><br>{escape(plan_title)}{note}{back}", division_bounds, None
@@ -871,7 +495,7 @@ def build_maps(
         dx, dy = (b[2] - b[0]) * 0.15 + 0.01, (b[3] - b[1]) * 0.15 + 0.01
         keep_box = shapely.box(b[0] - dx, b[1] - dy, b[2] + dx, b[3] + dy)
         title_plain = f"{name} — {plan.name_zh}"
-        label = _bilingual(name, en if en != name else "")
+        label = bilingual(name, en if en != name else "")
         pages[fname] = page(f"<b>{escape(label)}</b><br>{escape(plan_title)}{note}{back}", b, keep_box)
     pages["index.html"] = _index_page(plan, audit, unit_pages, lab, lang, illustrative, report_doc, report_href)
     return pages
@@ -890,8 +514,8 @@ def _index_page(
     """Return ``index.html`` (links to every page, the audit table) from its template."""
     from .html import environment
 
-    pages = [{"href": "division.html", "label": _bilingual(plan.whole_zh, plan.whole_en)}]
-    pages += [{"href": fname, "label": _bilingual(name, en if en != name else "")} for name, en, fname in unit_pages]
+    pages = [{"href": "division.html", "label": bilingual(plan.whole_zh, plan.whole_en)}]
+    pages += [{"href": fname, "label": bilingual(name, en if en != name else "")} for name, en, fname in unit_pages]
     table = None
     if audit is not None and audit.units:
         keys = [k for k in audit.layers if k != UNITS_KEY and audit.layers[k].geometry not in ("line",)
