@@ -397,7 +397,8 @@ NOTES = [
     "2026-12-02: the second 100 000 run had the machine to itself (load average 0.7, no other agent, overlay "
     "skipped): eco12geo local 32.0 s against PostGIS's 100.9 s, 3.16×. The 1 000 000 size was then run again "
     "the same way (load 0.7, dask and overlay skipped): 277.3 s against 1 053.9 s, 3.80×, 1.57× the floor; "
-    "the growth exponent above compares these two quiet runs. A profile of this size (py-spy, both threads): 64 % of the samples "
+    "the growth exponent above compares these two quiet runs. A profile at 100 000 (py-spy, both threads): "
+    "64 % of the samples "
     "are the relate filter (`T********`) over the ~300 000 candidate pairs of each pass, nearly all neighbours "
     "that only touch; GEOS's coverage validator would rule most of them out but costs as much (9.8 s a layer).",
 ]
