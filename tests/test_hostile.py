@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import struct
@@ -530,6 +531,9 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     if os.geteuid() != 0:
+        # CI runs as root and must run these tests; a user's make test cannot mount
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must run as root: mounting the small tmpfs of the full-disk and read-only tests needs it")
         pytest.skip("mounting a small tmpfs needs root (make test and CI run as root)")
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
                              capture_output=True, text=True, check=False)
@@ -565,14 +569,26 @@ def test_read_only_out_is_exit_2(small_fs: Path, redline: gpd.GeoDataFrame, unit
                  "read-only")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permissions; test_read_only_out_is_exit_2 "
-                    "covers root with a read-only mount")
+def _audit_as_user(layer: Path, units: Path, out: Path) -> tuple[int, str, str]:
+    """Run ``audit`` as permissions bind it: in process for a user, and for root in a child without the
+    capabilities that let root write through permission bits (``setpriv`` drops ``dac_override``)."""
+    if os.geteuid() != 0:
+        return audit(layer, units, out)
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "as root this test needs setpriv (util-linux) to drop dac_override"
+    res = subprocess.run([setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", sys.executable, "-m",
+                          "eco12geo", "audit", "--layer", f"ecological_redline={layer}", "--units", str(units),
+                          "--no-targets", "--out", str(out)], capture_output=True, text=True, check=False)
+    return res.returncode, res.stdout, res.stderr
+
+
 def test_out_without_write_permission(tmp_path: Path, redline: gpd.GeoDataFrame, units_file: Path) -> None:
     out = tmp_path / "o"
     out.mkdir()
     out.chmod(0o555)
     try:
-        assert_exit2(audit(_gpkg(redline, tmp_path / "STBHHX.gpkg"), units_file, out), "permission denied")
+        assert_exit2(_audit_as_user(_gpkg(redline, tmp_path / "STBHHX.gpkg"), units_file, out), "permission denied")
+        assert list(out.iterdir()) == []
     finally:
         out.chmod(0o755)
 
