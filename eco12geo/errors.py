@@ -66,22 +66,15 @@ class _Options:
         return self.style(name, value if sep else None)
 
 
-class _Fields(dict[str, Any]):
-    """Values of a message template; a missing field is a bug in the caller, named as such."""
-
-    def __missing__(self, key: str) -> Any:
-        raise KeyError(f"message field {key!r} was not given")
-
-
 class Eco12GeoError(Exception):
     """Root of all eco12geo errors.
 
     Parameters
     ----------
     message : str
-        The message.  With ``param`` or any ``values`` it is a :meth:`str.format`
-        template: ``{opt:NAME}`` / ``{opt:NAME=VALUE}`` fields name an argument,
-        other fields are filled from ``values`` (so file text with braces is safe).
+        The message.  With ``param``, any ``values`` or an ``{opt:…}`` field it is a
+        :meth:`str.format` template: ``{opt:NAME}`` / ``{opt:NAME=VALUE}`` fields name an
+        argument, other fields are filled from ``values`` (so file text with braces is safe).
     param : str, optional
         The argument the caller should change (the first ``{opt:…}`` field when not given).
     **values
@@ -96,10 +89,10 @@ class Eco12GeoError(Exception):
     def __init__(self, message: str = "", *args: Any, param: str | None = None, **values: Any) -> None:
         self.template = message
         self.values = dict(values)
-        self.templated = param is not None or bool(values)
-        if param is None and self.templated:
-            m = _OPT_FIELD.search(message)
-            param = m.group(1) if m else None
+        m = _OPT_FIELD.search(message)
+        self.templated = param is not None or bool(values) or m is not None
+        if param is None and m is not None:
+            param = m.group(1)
         self.param = param
         super().__init__(self.render(python_option), *args)
 
@@ -107,7 +100,10 @@ class Eco12GeoError(Exception):
         """Return the message with every named argument written by ``style`` (the CLI passes its flags)."""
         if not self.templated:
             return self.template
-        return string.Formatter().vformat(self.template, (), _Fields(self.values, opt=_Options(style)))
+        try:
+            return string.Formatter().vformat(self.template, (), {**self.values, "opt": _Options(style)})
+        except (KeyError, IndexError, ValueError):  # a message is never lost to its own template
+            return self.template
 
     def __reduce__(self) -> tuple[Any, ...]:
         # keep template, param and values across pickling (dask workers, process pools)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from .errors import PlanError
+from .errors import InputError, PlanError
 from .schemas import join, problems
 from .schemas.plan import MapStyleDoc, PlanDocument, RecordedMethod, cross_check
 
@@ -278,6 +278,20 @@ class Plan:
         d = self.layers.get(key)
         return (d.recorded_area_method if d is not None else None) or self.recorded_area_method
 
+    def check_year(self, year: int | None) -> int | None:
+        """Return ``year`` when the plan gives figures for it (None: every year).
+
+        Raises
+        ------
+        InputError
+            For a year no figure of the plan is given for.
+        """
+        years = sorted({f.year for f in self.figures if f.year is not None})
+        if year is not None and year not in years:
+            raise InputError("{opt:year={year}}: the plan gives figures for {years}; use one of them",
+                             year=year, years=", ".join(map(str, years)))
+        return year
+
     def figures_for_year(self, year: int | None) -> tuple[list[Figure], list[Figure]]:
         """Split the figures into those judged for ``year`` and those left out.
 
@@ -285,8 +299,13 @@ class Plan:
         e.g. construction land 120.15 km² by 2025 and 150.20 km² by 2035) is
         judged only for the year asked; a figure with a single year, or none,
         is always judged.  ``year=None`` judges every figure.
+
+        Raises
+        ------
+        InputError
+            For a year no figure of the plan is given for (:meth:`check_year`).
         """
-        if year is None:
+        if self.check_year(year) is None:
             return list(self.figures), []
         years: dict[tuple[str | None, str], set[int]] = {}
         for f in self.figures:

@@ -25,7 +25,7 @@ from .audit import unit_names
 from .backend import Backend
 from .layerset import LayerSet, harmonize
 from .measure import crs_label
-from .overlay import polygonal, repair
+from .overlay import polygonal
 from .plan import Plan
 from .rules import Check, LayerData, RuleContext, UnitIndex, Violation, feature_ids, get_checker
 from .waivers import ExceptionEntry, apply_exceptions
@@ -114,10 +114,10 @@ class Report:
         return doc
 
 
-def _prepare(key: str, gdf: gpd.GeoDataFrame, plan: Plan,
-             fixed: tuple[np.ndarray, np.ndarray] | None = None) -> LayerData:
+def _prepare(key: str, layers: LayerSet, plan: Plan) -> LayerData:
+    gdf = layers[key]
     raw = np.asarray(gdf.geometry.values, dtype=object)
-    geoms, invalid = fixed if fixed is not None else repair(raw)
+    geoms, invalid = layers.repaired(key)
     d = plan.layers.get(key)
     if d is None or d.geometry == "polygon":
         # a collection in a polygon layer (reported by geometry_type) is checked by its polygons
@@ -200,7 +200,7 @@ def validate(
 
     data: dict[str, LayerData] = {}
     for key in layers.keys():
-        ld = _prepare(key, layers[key], plan, layers.repaired(key))
+        ld = _prepare(key, layers, plan)
         ld.source = layers.source_geoms.get(key)
         data[key] = ld
         n_bad = int(ld.invalid.sum())
@@ -221,14 +221,14 @@ def validate(
     base_data: dict[str, LayerData] | None = None
     base_info: dict[str, dict[str, Any]] | None = None
     if baseline is not None:
-        base_layers = {k: baseline[k] for k in baseline.keys() if k != units_key}
+        base_keys = [k for k in baseline.keys() if k != units_key]
         if baseline.crs == crs:  # read in the layers' CRS already (workflows.read_baseline): no second pass
-            moved, base_notes = base_layers, list(baseline.notes)
-            base_data = {k: _prepare(k, g, plan, baseline.repaired(k)) for k, g in moved.items()}
+            base, base_notes = baseline, list(baseline.notes)
         else:
-            moved, _, base_notes = harmonize(base_layers, densify_m, crs=crs)
-            base_data = {k: _prepare(k, g, plan) for k, g in moved.items()}
+            moved, _, base_notes = harmonize({k: baseline[k] for k in base_keys}, densify_m, crs=crs)
+            base = LayerSet(layers=moved, crs=crs)
         notes.extend(f"baseline {n}" for n in base_notes)
+        base_data = {k: _prepare(k, base, plan) for k in base_keys}
         base_info = {
             k: _layer_info(ld, baseline.sources.get(k, ""), baseline.source_crs.get(k, ""), crs, densify_m)
             for k, ld in base_data.items()
@@ -253,8 +253,8 @@ def validate(
         progress("done", len(plan.rules), len(plan.rules))
     if not targets:
         notes.append("plan area targets not checked (--no-targets)")
-    elif year is not None and plan.figures_for_year(year)[1]:
-        left = ", ".join(f.id for f in plan.figures_for_year(year)[1])
+    elif year is not None and (others := plan.figures_for_year(year)[1]):
+        left = ", ".join(f.id for f in others)
         notes.append(f"figures of other years than {year} not judged (--year {year}): {left}")
     if baseline is None:
         notes.append("no baseline given: area_decreased and area_removed not checked (give --baseline)")

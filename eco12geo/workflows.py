@@ -92,7 +92,7 @@ def read_layers(
         No layers given, or a layer cannot be used.
     """
     if not sources:
-        raise InputError("no layers given; pass files or folders, or KEY=PATH layers")
+        raise InputError("no layers given; pass files or folders, or {opt:layer_args=KEY=PATH}")
     return load_layers(sources, plan, assume_crs=assume_crs, engine=engine, progress=progress,
                        target_crs=target_crs)
 

@@ -132,3 +132,19 @@ def test_output_errors_name_out(tmp_path: Path) -> None:
     assert str(err).endswith("remove it or give another out folder")
     flag = err.render(lambda n, v: "--out" if n == "out" else n)
     assert flag.endswith("remove it or give another --out folder")
+
+
+def test_year_checked_by_the_plan(tmp_path: Path) -> None:
+    """A year the plan gives no figure for: the library refuses it (audit and validate alike), the CLI first."""
+    from eco12geo.plan import bundled_plan
+
+    plan = bundled_plan()
+    assert plan.check_year(2035) == 2035 and plan.check_year(None) is None
+    with pytest.raises(InputError, match=r"^year=2040: the plan gives figures for 2025, 2035; use one") as info:
+        plan.figures_for_year(2040)
+    assert info.value.param == "year"
+    out = str(tmp_path / "o")
+    for cmd in ("audit", "validate"):
+        err = _exit_2([cmd, "--year", "2040", "--out", out])  # no layers: the year fails before reading
+        assert "--year 2040: the plan gives figures for 2025, 2035; use one of them" in err
+    assert "no layers given; pass files or folders, or --layer KEY=PATH" in _exit_2(["audit", "--out", out])

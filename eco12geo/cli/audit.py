@@ -10,7 +10,7 @@ from ..backend import make_backend
 from ..render import audit_table
 from ..workflows import run_audit
 from . import options
-from .helpers import check_year, echo_written, get_plan, prepare_out, read_cli_layers, translate_errors
+from .helpers import echo_written, get_plan, prepare_out, read_cli_layers, translate_errors
 
 
 @click.command(short_help="Area audit per regiment and layer.")
@@ -43,7 +43,7 @@ def audit(  # noqa: ANN201
     """
     started = time.perf_counter()
     plan = get_plan(plan_path)
-    check_year(plan, year)
+    plan.check_year(year)  # before reading the layers: a wrong year fails fast
     layers = read_cli_layers(plan, paths, layer_args, units_path, assume_crs, engine, quiet)
     out = prepare_out(out_dir)
     with make_backend(backend, scheduler) as be:

@@ -109,14 +109,6 @@ def get_plan(plan_path: str | None) -> Plan:
     return load_plan(plan_path)
 
 
-def check_year(plan: Plan, year: int | None) -> int | None:
-    """Check ``--year`` against the years the plan gives figures for."""
-    years = sorted({f.year for f in plan.figures if f.year is not None})
-    if year is not None and year not in years:
-        raise InputError(f"--year {year}: the plan gives figures for {', '.join(map(str, years))}; use one of them")
-    return year
-
-
 def reading_progress(quiet: bool = False) -> Callable[[str, int, int], None]:
     """Return a ``progress(key, done, total)`` callback drawing one bar per large layer on stderr."""
     bars: dict[str, Any] = {}
@@ -148,8 +140,6 @@ def read_cli_layers(
     """Read the layers named by PATHs, ``--layer`` and ``--units``, listing the unmatched ones."""
     sources, unmatched = gather_sources(plan, paths, layer_args, units_path)
     list_unmatched(unmatched)
-    if not sources:
-        raise InputError("no layers given; pass files or folders, or --layer KEY=PATH (see eco12geo --help)")
     return read_sources(sources, plan, assume_crs, engine, quiet)
 
 

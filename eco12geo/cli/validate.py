@@ -12,7 +12,6 @@ from ..render import validate_summary
 from ..workflows import read_baseline, run_validate
 from . import options
 from .helpers import (
-    check_year,
     echo_written,
     get_plan,
     list_unmatched,
@@ -66,7 +65,7 @@ def validate(  # noqa: ANN201
     """
     started = time.perf_counter()
     plan = get_plan(plan_path)
-    check_year(plan, year)
+    plan.check_year(year)  # before reading the layers: a wrong year fails fast
     layers = read_cli_layers(plan, paths, layer_args, units_path, assume_crs, engine, quiet)
     baseline = read_baseline(plan, baseline_paths, baseline_layer_args, target_crs=layers.crs, assume_crs=assume_crs,
                              engine=engine, progress=reading_progress(quiet), on_unmatched=list_unmatched)
