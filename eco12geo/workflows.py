@@ -201,6 +201,20 @@ def run_coverage(
 SHEET_SCALES = sorted((v[0] for v in SCALES.values()), reverse=True)
 
 
+def check_scale(scale: int) -> int:
+    """Return ``scale`` when it is a GB/T 13989 scale (a denominator of :data:`SHEET_SCALES`).
+
+    Raises
+    ------
+    InputError
+        For any other denominator.
+    """
+    if scale not in SHEET_SCALES:
+        raise InputError("{opt:scale={scale}} is not a GB/T 13989 scale; use one of {scales}",
+                         scale=scale, scales=", ".join(map(str, SHEET_SCALES)))
+    return scale
+
+
 def run_sheets(
     plan: Plan, layers: LayerSet, out: str | Path, *, unit_field: str | None = None, scale: int = 10_000
 ) -> tuple[dict[str, Any], list[Path]]:
@@ -211,8 +225,7 @@ def run_sheets(
     (doc, written)
         The ``sheets.json`` document and the files written.
     """
-    if scale not in SHEET_SCALES:
-        raise InputError(f"scale {scale} is not a GB/T 13989 scale; use one of {', '.join(map(str, SHEET_SCALES))}")
+    check_scale(scale)
     if UNITS_KEY not in layers:
         raise InputError("no units layer; give the polygons whose sheets are listed")
     gdf = layers[UNITS_KEY]

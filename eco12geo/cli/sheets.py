@@ -6,7 +6,7 @@ import click
 
 from ..errors import InputError
 from ..io import LayerSource
-from ..workflows import SHEET_SCALES, run_sheets
+from ..workflows import check_scale, run_sheets
 from . import options
 from .helpers import echo_written, get_plan, prepare_out, read_sources, translate_errors
 
@@ -30,8 +30,7 @@ def sheets(units_path, unit_field, scale, assume_crs, plan_path, engine, out_dir
     """
     if not units_path:
         raise InputError("give the units with --units PATH (the polygons whose sheets are listed)")
-    if scale not in SHEET_SCALES:
-        raise InputError(f"--scale {scale} is not a GB/T 13989 scale; use one of {', '.join(map(str, SHEET_SCALES))}")
+    check_scale(scale)  # before reading the units: a wrong scale fails fast
     plan = get_plan(plan_path)
     layers = read_sources({"units": LayerSource.parse(units_path)}, plan, assume_crs, engine)
     doc, written = run_sheets(plan, layers, prepare_out(out_dir), unit_field=unit_field, scale=scale)
